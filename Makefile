@@ -1,0 +1,31 @@
+# make report: set everything up, then produce the 2021 sample report (outputs/2021/*.pdf)
+# make test:   set everything up, then run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+YEAR ?= 2021
+
+.PHONY: report test setup system-packages sample-inputs clean
+
+report: setup
+	$(BIN)/annual-report run --year $(YEAR)
+
+test: setup
+	$(BIN)/pytest
+
+setup: system-packages $(BIN)/.installed
+
+system-packages:
+	@scripts/install-system-packages.sh
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+sample-inputs: setup
+	$(BIN)/python scripts/make_sample_inputs.py
+
+clean:
+	rm -rf outputs/*/ outputs/warehouse.duckdb* $(VENV)

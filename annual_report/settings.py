@@ -1,0 +1,49 @@
+"""Every path the pipeline uses, resolved from the project root, never from the cwd.
+
+One environment variable per override:
+ANNUAL_REPORT_INPUTS, ANNUAL_REPORT_OUTPUTS, ANNUAL_REPORT_WAREHOUSE, ANNUAL_REPORT_REPORTS.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _path(variable: str, default: Path) -> Path:
+    value = os.environ.get(variable)
+    return Path(value).resolve() if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    inputs: Path
+    outputs: Path
+    warehouse: Path
+    reports: Path
+    contracts: Path = ROOT / "contracts"
+    sql: Path = ROOT / "sql"
+    templates: Path = ROOT / "templates"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        outputs = _path("ANNUAL_REPORT_OUTPUTS", ROOT / "outputs")
+        return cls(
+            inputs=_path("ANNUAL_REPORT_INPUTS", ROOT / "inputs"),
+            outputs=outputs,
+            warehouse=_path("ANNUAL_REPORT_WAREHOUSE", outputs / "warehouse.duckdb"),
+            reports=_path("ANNUAL_REPORT_REPORTS", ROOT / "reports"),
+        )
+
+    def with_paths(self, **paths: Path | None) -> Settings:
+        """A copy with the given paths replaced (None keeps the current one)."""
+        return replace(self, **{k: Path(v).resolve() for k, v in paths.items() if v is not None})
+
+    def year_outputs(self, year: int) -> Path:
+        return self.outputs / str(year)
+
+    def spec_path(self, region: str, year: int) -> Path:
+        return self.reports / region / f"{year}.md"

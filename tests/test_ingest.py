@@ -1,0 +1,140 @@
+"""Ingest on tiny submissions: what loads, what is rejected and why, and that nothing is lost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from annual_report import pipeline
+from annual_report.settings import Settings
+from conftest import write_csv
+
+HEADER = ["案件编号", "案件类别", "援助事项", "受援人所在镇（街道）", "受理日期", "承办机构"]
+GOOD = [
+    ["晋法援〔2021〕0001号", "民事", "追索劳动报酬", "青阳街道", "2021-02-03", "福建某律师事务所"],
+    ["晋法援〔2021〕0002号", "刑事", "刑事辩护", "安海镇", "2021-05-20", "福建某律师事务所"],
+]
+
+
+def legal_aid(settings: Settings, rows: list[list[str]], name: str = "法律援助案件台账.csv",
+              department: str = "法律援助中心", year: int = 2021, **kwargs) -> Path:
+    return write_csv(settings.inputs / str(year) / department / name, [HEADER, *rows], **kwargs)
+
+
+def only(settings: Settings, year: int = 2021):
+    results = [r for r in pipeline.ingest_submissions(settings, year) if r.year == year]
+    assert len(results) == 1
+    return results[0]
+
+
+def table(settings: Settings, sql: str) -> list[tuple]:
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_valid_file_loads_every_row(settings: Settings) -> None:
+    legal_aid(settings, GOOD)
+    result = only(settings)
+    assert (result.status, result.dataset, result.rows_read, result.rows_loaded, result.rows_rejected) == \
+        ("loaded", "legal_aid_cases", 2, 2, 0)
+    assert table(settings, "select case_no, accepted_on::varchar from raw_legal_aid_cases order by 1") == [
+        ("晋法援〔2021〕0001号", "2021-02-03"), ("晋法援〔2021〕0002号", "2021-05-20")]
+    assert table(settings, "select dataset, rows_loaded, status from submissions") == [("legal_aid_cases", 2, "loaded")]
+
+
+@pytest.mark.parametrize(("row", "column", "reason"), [
+    (["晋法援〔2021〕0003号", "军事", "离婚", "安海镇", "2021-03-05", "某所"], "案件类别", "不是允许的取值"),
+    (["晋法援〔2021〕0003号", "民事", "离婚", "安海镇", "2021-02-30", "某所"], "受理日期", "不是有效日期"),
+    (["晋法援〔2021〕0003号", "民事", "离婚", "安海镇", "2020-12-31", "某所"], "受理日期", "日期不在 2021 年度内"),
+    (["", "民事", "离婚", "安海镇", "2021-03-05", "某所"], "案件编号", "必填项为空"),
+    (["晋法援〔2021〕0001号", "民事", "离婚", "安海镇", "2021-03-05", "某所"], "案件编号", "与第2行重复"),
+    (["晋法援〔2021〕0003号", "民事", "离婚", "安海镇", "2021-03-05", "某所", "多余"], "(整行)", "单元格比表头多"),
+])
+def test_bad_row_is_rejected_with_row_column_and_reason(settings: Settings, row, column, reason) -> None:
+    legal_aid(settings, [*GOOD, row])
+    result = only(settings)
+    assert (result.status, result.rows_read, result.rows_loaded, result.rows_rejected) == ("loaded", 3, 2, 1)
+    [rejection] = result.rejections
+    assert (rejection.row, rejection.column) == (4, column)
+    assert reason in rejection.reason
+    assert table(settings, "select count(*) from raw_legal_aid_cases") == [(2,)]
+    assert table(settings, "select row_number, column_header from rejections") == [(4, column)]
+
+
+def test_synonyms_date_forms_and_blank_lines_are_accepted(settings: Settings) -> None:
+    rows = [
+        ["晋法援〔2021〕0003号", "民事案件", "离婚", "安海镇", "2021/3/5", "某所"],
+        ["晋法援〔2021〕0004号", "刑事", "辩护", "安海镇", "2021年3月6日", "某所"],
+        ["", "", "", "", "", ""],
+        ["晋法援〔2021〕0005号", "行政", "工伤", "安海镇", "20210307", "某所"],
+    ]
+    legal_aid(settings, rows)
+    result = only(settings)
+    assert (result.rows_read, result.rows_loaded) == (3, 3)
+    assert table(settings, "select case_type, accepted_on::varchar from raw_legal_aid_cases order by case_no") == [
+        ("民事", "2021-03-05"), ("刑事", "2021-03-06"), ("行政", "2021-03-07")]
+
+
+def test_gb18030_file_loads_like_utf8(settings: Settings) -> None:
+    legal_aid(settings, GOOD, encoding="gb18030")
+    result = only(settings)
+    assert (result.encoding, result.rows_loaded) == ("gb18030", 2)
+
+
+def test_undecodable_file_fails_with_a_message(settings: Settings) -> None:
+    path = settings.inputs / "2021" / "法律援助中心" / "台账.csv"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\x81\x30\xff\xfe\x00" * 50 + b"\xff")
+    result = only(settings)
+    assert result.status == "failed" and "无法识别文件编码" in result.problem
+
+
+def test_unknown_headers_and_missing_columns_are_named(settings: Settings) -> None:
+    write_csv(settings.inputs / "2021" / "法律援助中心" / "a.csv", [["甲", "乙"], ["1", "2"]])
+    write_csv(settings.inputs / "2021" / "法律援助中心" / "b.csv", [HEADER[:4], GOOD[0][:4]])
+    a, b = pipeline.ingest_submissions(settings, 2021)
+    assert a.status == "failed" and "表头与任何数据表都不匹配" in a.problem
+    assert b.status == "failed" and "缺少必填列：受理日期、承办机构" in b.problem
+
+
+def test_extra_column_is_reported_not_fatal(settings: Settings) -> None:
+    write_csv(settings.inputs / "2021" / "法律援助中心" / "a.csv",
+              [[*HEADER, "备注"], *[[*row, "无"] for row in GOOD]])
+    result = only(settings)
+    assert result.rows_loaded == 2 and result.warnings == ["第1行“备注”列不属于“法律援助案件台账”，已忽略"]
+
+
+def test_wrong_department_folder_is_refused(settings: Settings) -> None:
+    legal_aid(settings, GOOD, department="司法局")
+    result = only(settings)
+    assert result.status == "failed" and "应由法律援助中心报送" in result.problem
+    assert table(settings, "select count(*) from raw_legal_aid_cases") == [(0,)]
+
+
+def test_temporary_and_misplaced_files_are_reported(settings: Settings) -> None:
+    legal_aid(settings, GOOD, name="~$法律援助案件台账.csv")
+    write_csv(settings.inputs / "2021" / "loose.csv", [HEADER, GOOD[0]])
+    write_csv(settings.inputs / "2021" / "法律援助中心" / "台账.xls", [HEADER])
+    results = pipeline.ingest_submissions(settings, 2021)
+    assert [r.status for r in results] == ["skipped"] * 3
+    assert all(r.problem for r in results)
+
+
+def test_same_file_again_is_a_no_op_and_a_new_one_supersedes(settings: Settings) -> None:
+    path = legal_aid(settings, GOOD)
+    assert only(settings).status == "loaded"
+    assert only(settings).status == "unchanged"
+    assert table(settings, "select count(*) from submissions") == [(1,)]
+    legal_aid(settings, GOOD[:1])
+    assert only(settings).status == "loaded"
+    assert table(settings, "select count(*) from raw_legal_aid_cases") == [(3,)]  # history kept
+    pipeline.build_metrics(settings, 2021)
+    assert table(settings, "select value from metrics where metric_id = 'legal_aid_cases'") == [(1.0,)]
+    # sending the first version again makes it current again
+    path.unlink()
+    legal_aid(settings, GOOD)
+    assert only(settings).status == "loaded"
+    pipeline.build_metrics(settings, 2021)
+    assert table(settings, "select value from metrics where metric_id = 'legal_aid_cases'") == [(2.0,)]

@@ -1,0 +1,54 @@
+"""SQL models on tiny ledgers: each rule of a metric, missing data, and year-on-year."""
+
+from __future__ import annotations
+
+from annual_report import pipeline
+from annual_report.settings import Settings
+from conftest import write_csv
+
+RECONSIDERATION_HEADER = ["案号", "申请人类别", "被申请人", "案件类别", "收到申请日期", "受理日期", "是否延期", "审结日期", "审结结果"]
+MEDIATION_HEADER = ["案件编号", "调解组织", "纠纷类型", "受理日期", "调解结果", "结案日期"]
+
+
+def values(settings: Settings, year: int = 2021) -> dict[str, float | None]:
+    pipeline.ingest_submissions(settings, year)
+    metrics = pipeline.build_metrics(settings, year)
+    return dict(zip(metrics["metric_id"], metrics["value"], strict=True))
+
+
+def test_reconsideration_time_limit_counts_the_extension(settings: Settings) -> None:
+    write_csv(settings.inputs / "2021" / "司法局" / "复议.csv", [
+        RECONSIDERATION_HEADER,
+        ["A1", "自然人", "市场监管局", "行政处罚", "2021-01-04", "2021-01-05", "否", "2021-03-06", "维持"],  # 60 days
+        ["A2", "自然人", "市场监管局", "行政处罚", "2021-01-04", "2021-01-05", "是", "2021-04-05", "撤销"],  # 90, extended
+        ["A3", "法人", "住建局", "行政许可", "2021-01-04", "2021-01-05", "否", "2021-03-07", "驳回"],      # 61 days
+        ["A4", "法人", "住建局", "行政许可", "2021-12-20", "2021-12-21", "否", "", ""],                   # pending
+    ])
+    v = values(settings)
+    assert (v["reconsiderations_received"], v["reconsiderations_concluded"]) == (4, 3)
+    assert v["reconsiderations_on_time_rate"] == 2 / 3
+
+
+def test_mediation_success_rate_and_missing_datasets_have_no_value(settings: Settings) -> None:
+    write_csv(settings.inputs / "2021" / "司法局" / "调解.csv", [
+        MEDIATION_HEADER,
+        ["T1", "青阳街道人民调解委员会", "邻里纠纷", "2021-03-01", "成功", "2021-03-02"],
+        ["T2", "青阳街道人民调解委员会", "合同纠纷", "2021-03-01", "调解成功", "2021-03-05"],
+        ["T3", "青阳街道人民调解委员会", "劳动争议", "2021-03-01", "调解不成功", "2021-03-09"],
+    ])
+    v = values(settings)
+    assert (v["mediation_cases"], v["mediation_successes"]) == (3, 2)
+    assert v["mediation_success_rate"] == 2 / 3
+    assert v["legal_aid_cases"] is None and v["mediation_orgs_park"] is None  # not submitted: not zero
+
+
+def test_year_on_year_uses_the_prior_years_submission(settings: Settings) -> None:
+    header = ["案件编号", "案件类别", "援助事项", "受援人所在镇（街道）", "受理日期", "承办机构"]
+    for year, count in ((2020, 4), (2021, 5)):
+        write_csv(settings.inputs / str(year) / "法律援助中心" / "法援.csv",
+                  [header, *[[f"F{year}-{i}", "民事", "离婚", "安海镇", f"{year}-06-01", "某所"] for i in range(count)]])
+    pipeline.ingest_submissions(settings, 2021)
+    metrics = pipeline.build_metrics(settings, 2021)
+    row = metrics.filter(metrics["metric_id"] == "legal_aid_cases").row(0, named=True)
+    assert (row["value"], row["prior_value"], row["change"]) == (5, 4, 0.25)
+    assert len(row["submission_ids"]) == 2  # fed by both years' ledgers
