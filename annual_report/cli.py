@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -34,6 +35,9 @@ def print_submission(result: SubmissionResult) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Prefect's temporary server records a telemetry session at start-up, which races its own
+    # database migrations ("database is locked" tracebacks); a report office's run needs neither.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows.annual_report import annual_report
 
     summary = annual_report(year=args.year, region=args.region, inputs=args.inputs, outputs=args.outputs,

@@ -41,3 +41,9 @@ def test_malformed_contracts_are_refused(tmp_path: Path, text: str, message: str
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ContractError, match=message):
         load_contract(path)
+
+
+def test_readme_lists_every_dataset(contracts) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for contract in contracts.values():
+        assert f"| {contract.department} | {contract.title} | `{contract.dataset}` |" in readme
