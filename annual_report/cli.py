@@ -7,11 +7,16 @@ import os
 import sys
 from pathlib import Path
 
-from annual_report.ingest import SubmissionResult
-from annual_report.settings import ROOT
+import duckdb
 
-STATUS_WORDS = {"loaded": "已入库", "unchanged": "未变化", "failed": "未入库", "skipped": "已跳过"}
+from annual_report import pipeline
+from annual_report.blank_forms import write_blank_forms
+from annual_report.contracts import Contract, load_contracts
+from annual_report.ingest import SubmissionResult
+from annual_report.settings import ROOT, Settings
+
 SHOWN_REJECTIONS = 5
+STATUS_WORDS = {"loaded": "已入库", "unchanged": "未变化", "failed": "未入库", "skipped": "已跳过"}
 
 
 def _relative(path: Path) -> str:
@@ -19,6 +24,11 @@ def _relative(path: Path) -> str:
         return str(path.relative_to(ROOT))
     except ValueError:
         return str(path)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env().with_paths(inputs=getattr(args, "inputs", None), outputs=getattr(args, "outputs", None),
+                                          warehouse=getattr(args, "warehouse", None))
 
 
 def print_submission(result: SubmissionResult) -> None:
@@ -31,7 +41,7 @@ def print_submission(result: SubmissionResult) -> None:
     for rejection in result.rejections[:SHOWN_REJECTIONS]:
         print(f"        第{rejection.row}行“{rejection.column}”：{rejection.value or '（空）'}，{rejection.reason}")
     if len(result.rejections) > SHOWN_REJECTIONS:
-        print(f"        …… 另有 {len(result.rejections) - SHOWN_REJECTIONS} 处问题")
+        print(f"        …… 另有 {len(result.rejections) - SHOWN_REJECTIONS} 处问题，详见回执")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,24 +53,130 @@ def run(args: argparse.Namespace) -> int:
     summary = annual_report(year=args.year, region=args.region, inputs=args.inputs, outputs=args.outputs,
                             warehouse=args.warehouse)
     print(f"Submissions for {args.year - 1}–{args.year}:")
-    for result in summary.submissions:
+    for result in summary.ingest.submissions:
         print_submission(result)
+    for check in summary.ingest.checks:
+        print(f"  审核  {check.dataset}：{check.message}")
+    settings = _settings(args)
+    print(f"Receipts: {_relative(settings.receipts(args.year))}/")
     print(f"Metrics: {summary.metrics.height} computed → {_relative(summary.files.metrics_csv)}")
     print(f"HTML:    {_relative(summary.files.html)}")
     print(f"PDF:     {_relative(summary.files.pdf)}")
     return 0
 
 
+def validate(args: argparse.Namespace) -> int:
+    path = args.file.resolve()
+    in_inputs = path.parent.parent.name.isdigit()  # inputs/<year>/<department>/<file>
+    year = args.year or (int(path.parent.parent.name) if in_inputs else None)
+    department = args.department or (path.parent.name if in_inputs else None)
+    if year is None or department is None:
+        print("请用 --year 和 --department 指明报送年度和单位（文件不在 inputs/年度/单位名称/ 下时）", file=sys.stderr)
+        return 2
+    result, text = pipeline.validate_file(_settings(args), path, year, department)
+    print(text)
+    return 0 if result.status == "loaded" and not result.rejections else 1
+
+
+def _contract(name: str, contracts: dict[str, Contract]) -> Contract | None:
+    return contracts.get(name) or next((c for c in contracts.values() if c.title == name), None)
+
+
+def template(args: argparse.Namespace) -> int:
+    contracts = load_contracts(_settings(args).contracts)
+    contract = _contract(args.dataset, contracts)
+    if contract is None:
+        print(f"没有名为“{args.dataset}”的数据表；可用 annual-report contracts 查看", file=sys.stderr)
+        return 2
+    for path in write_blank_forms(contract, args.dir):
+        print(path)
+    return 0
+
+
+def contracts_command(args: argparse.Namespace) -> int:
+    for contract in load_contracts(_settings(args).contracts).values():
+        print(f"{contract.dataset:24} {contract.department:8}\t{contract.title}（{len(contract.columns)} 列）")
+    return 0
+
+
+def status(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    contracts = load_contracts(settings.contracts)
+    if not settings.warehouse.exists():
+        print(f"尚未接收任何报送（{_relative(settings.warehouse)} 不存在）")
+        return 0
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        latest = {row[0]: row[1:] for row in con.execute(
+            """select dataset, file, strftime(received_at, '%Y-%m-%d %H:%M'), status, rows_read, rows_loaded,
+                      rows_rejected, problem
+               from submissions where year = ? and dataset is not null
+               qualify row_number() over (partition by dataset order by submission_id desc) = 1""",
+            [args.year]).fetchall()}
+        current = {row[0] for row in con.execute(
+            "select dataset from current_submissions where year = ?", [args.year]).fetchall()}
+        unrecognised = con.execute(
+            "select file, problem from submissions where year = ? and dataset is null order by submission_id",
+            [args.year]).fetchall()
+    print(f"{args.year} 年度报送情况：")
+    for contract in sorted(contracts.values(), key=lambda c: (c.department, c.dataset)):
+        if contract.dataset not in latest:
+            print(f"  未报送  {contract.department} {contract.title}")
+            continue
+        file, received, state, read, loaded, rejected, problem = latest[contract.dataset]
+        word = "已入库" if state == "loaded" else ("未入库（沿用此前版本）" if contract.dataset in current else "未入库")
+        print(f"  {word}  {contract.department} {contract.title}  {received}  {file}  入库 {loaded}/{read} 行"
+              + (f"，问题 {rejected} 行" if rejected else "") + (f"：{problem}" if problem else ""))
+    for file, problem in unrecognised:
+        print(f"  未识别  {file}：{problem}")
+    return 0
+
+
+def rebuild(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    results = pipeline.rebuild_warehouse(settings)
+    print(f"Rebuilt {_relative(settings.warehouse)} from {len(results)} archived submissions "
+          f"in {_relative(settings.archive)}")
+    return 0
+
+
+def _paths(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--inputs", type=Path, help="the submissions folder (default: inputs/)")
+    parser.add_argument("--outputs", type=Path, help="the outputs folder (default: outputs/)")
+    parser.add_argument("--warehouse", type=Path, help="the DuckDB file (default: <outputs>/warehouse.duckdb)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="annual-report", description="法治政府建设年度报告 pipeline")
     commands = parser.add_subparsers(dest="command", required=True)
+
     run_parser = commands.add_parser("run", help="ingest, compute the metrics and render the report")
     run_parser.add_argument("--year", type=int, required=True, help="the report year, e.g. 2021")
     run_parser.add_argument("--region", default="jinjiang", help="the report spec reports/<region>/<year>.md")
-    run_parser.add_argument("--inputs", type=Path, help="the submissions folder (default: inputs/)")
-    run_parser.add_argument("--outputs", type=Path, help="the outputs folder (default: outputs/)")
-    run_parser.add_argument("--warehouse", type=Path, help="the DuckDB file (default: outputs/warehouse.duckdb)")
+    _paths(run_parser)
     run_parser.set_defaults(handler=run)
+
+    validate_parser = commands.add_parser("validate", help="自查：按入库标准检查一个文件，不入库")
+    validate_parser.add_argument("file", type=Path)
+    validate_parser.add_argument("--year", type=int, help="报送年度（默认取自 inputs/年度/单位/ 路径）")
+    validate_parser.add_argument("--department", help="报送单位（默认取自所在文件夹）")
+    validate_parser.set_defaults(handler=validate)
+
+    template_parser = commands.add_parser("template", help="下载空白模板（CSV 和 XLSX）")
+    template_parser.add_argument("dataset", help="数据表编号或名称，见 annual-report contracts")
+    template_parser.add_argument("--dir", type=Path, default=Path.cwd(), help="保存到的文件夹（默认当前文件夹）")
+    template_parser.set_defaults(handler=template)
+
+    commands.add_parser("contracts", help="列出所有数据表").set_defaults(handler=contracts_command)
+
+    status_parser = commands.add_parser("status", help="各单位各数据表的报送情况")
+    status_parser.add_argument("--year", type=int, required=True)
+    _paths(status_parser)
+    status_parser.set_defaults(handler=status)
+
+    rebuild_parser = commands.add_parser("rebuild", help="rebuild the warehouse from the submission archive")
+    _paths(rebuild_parser)
+    rebuild_parser.set_defaults(handler=rebuild)
+
     args = parser.parse_args(argv)
     return args.handler(args)
 

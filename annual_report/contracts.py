@@ -24,6 +24,7 @@ SQL_TYPES = {
     "boolean": "BOOLEAN",
 }
 
+ON_ERROR = ("reject_rows", "hold_file")
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 
 
@@ -77,6 +78,11 @@ class Contract:
     key: tuple[str, ...]
     columns: tuple[Column, ...]
     checks: tuple[Check, ...] = ()
+    # reject_rows: valid rows load and each bad row is listed; hold_file: one bad row holds the
+    # whole file back (for registers whose every row is a denominator, e.g. all villages)
+    on_error: str = "reject_rows"
+    # a case ledger's key may not repeat one the department submitted for another year
+    key_across_years: bool = False
 
     @property
     def table(self) -> str:
@@ -141,6 +147,8 @@ def load_contract(path: Path) -> Contract:
             key=tuple(raw["key"]),
             columns=columns,
             checks=tuple(Check(**c) for c in raw.get("checks", ())),
+            on_error=raw.get("on_error", "reject_rows"),
+            key_across_years=bool(raw.get("key_across_years", False)),
         )
     except (KeyError, TypeError) as exc:
         raise ContractError(f"{path}: missing or malformed entry {exc}") from exc
@@ -153,6 +161,8 @@ def load_contract(path: Path) -> Contract:
     for name in (*contract.key, *(c.column for c in contract.checks)):
         if name not in names:
             raise ContractError(f"{path}: {name!r} is not a column")
+    if contract.on_error not in ON_ERROR:
+        raise ContractError(f"{path}: on_error must be one of {ON_ERROR}")
     if path.stem != contract.dataset:
         raise ContractError(f"{path}: file name must be the dataset id {contract.dataset!r}")
     return contract

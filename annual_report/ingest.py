@@ -1,10 +1,11 @@
-"""Ingest department submissions: match each file to its contract, validate, load, record.
+"""Ingest department submissions: archive, match each file to its contract, validate, load, record.
 
-A submission is one file as received. Each is recorded in the `submissions` ledger with its
-sha256 and row counts; valid rows go to the dataset's table, invalid ones to `rejections`.
-A file identical to the one currently loaded for its department and dataset is a no-op; a
-changed file supersedes the earlier one (the earlier rows stay, see `current_submissions`).
-Every problem is reported with file, row and column; no file can stop the run.
+A submission is one file as received. It is archived (content-addressed) first, then recorded in
+the `submissions` ledger with its sha256 and row counts; valid rows go to the dataset's table,
+invalid ones to `rejections`. A file identical to the one currently loaded for its department and
+dataset is a no-op; a changed file supersedes the earlier one (whose rows stay: see
+`current_submissions`). Every problem is reported with file, row and column; no file can stop
+the run.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from pathlib import Path
 
 import duckdb
 
+from annual_report.archive import Archive, ArchivedFile
 from annual_report.contracts import Contract
-from annual_report.decode import DecodeError, detect_encoding, read_header, to_utf8
+from annual_report.decode import DecodeError, read_head, to_csv
 from annual_report.validate import EXTRA, literal, problems_sql, typed_sql
 
-TEMPORARY_SUFFIXES = (".part", ".crdownload", ".tmp", ".swp")
+TEMPORARY_SUFFIXES = (".part", ".crdownload", ".tmp", ".swp", ".download")
+TOTAL_WORDS = ["合计", "总计", "小计", "共计"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class SubmissionResult:
     sha256: str = ""
     dataset: str | None = None
     encoding: str | None = None
+    received_at: datetime | None = None
     rows_read: int = 0
     rows_loaded: int = 0
     rows_rejected: int = 0
@@ -62,88 +66,111 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _skip_reason(path: Path, year_folder: Path) -> str | None:
-    name = path.name
-    if name.startswith((".", "~$")) or name.endswith(TEMPORARY_SUFFIXES):
-        return "临时文件或隐藏文件，未处理；请在文件保存完成后重新放入"
-    if path.parent == year_folder:
-        return "文件应放在本单位的文件夹中（inputs/年度/单位名称/），未处理"
-    if path.suffix.lower() != ".csv":
-        return "不是 CSV 文件，未处理；请另存为 CSV UTF-8（逗号分隔）格式"
-    return None
+def is_temporary(path: Path) -> bool:
+    """A file still being written or an editor's lock file: never read it."""
+    return path.name.startswith((".", "~$")) or path.name.lower().endswith(TEMPORARY_SUFFIXES)
 
 
-def match_contract(headers: list[str], file_stem: str, contracts: dict[str, Contract]) -> Contract:
-    """The contract whose required columns the headers hold, preferring the most matched columns."""
-    candidates = []
-    for contract in contracts.values():
-        matched = contract.match_headers(headers)
-        missing = [c.header for c in contract.required_columns if c.name not in matched]
-        named = file_stem in (contract.title, contract.dataset)
-        candidates.append((not missing, named, len(matched), contract, missing))
-    candidates.sort(key=lambda c: c[:3], reverse=True)
-    complete, _, matched, contract, missing = candidates[0]
-    if complete:
-        return contract
-    if matched == 0:
+def _header_row(head: list[list[str]], file_stem: str, contracts: dict[str, Contract]) -> tuple[int, Contract]:
+    """The first row that is a contract's header (a title row may sit above it), and that contract."""
+    best: tuple[int, Contract, list[str]] | None = None
+    for index, cells in enumerate(head):
+        ranked = []
+        for contract in contracts.values():
+            matched = contract.match_headers(cells)
+            missing = [c.header for c in contract.required_columns if c.name not in matched]
+            named = file_stem in (contract.title, contract.dataset)
+            ranked.append((not missing, named, len(matched), contract, missing))
+        complete, _, matched, contract, missing = max(ranked, key=lambda r: r[:3])
+        if complete:
+            return index, contract
+        if matched and (best is None or matched > best[0]):
+            best = (matched, contract, missing)
+    if best is None:
         raise FileProblem("表头与任何数据表都不匹配：请用 annual-report template 下载模板，保留第一行表头")
+    _, contract, missing = best
     raise FileProblem(f"看起来是“{contract.title}”，但缺少必填列：{'、'.join(missing)}")
 
 
-def _land(con: duckdb.DuckDBPyConnection, csv_path: Path, headers: list[str], contract: Contract) -> None:
-    """Load the file's cells as text into `_raw`, one row per record, numbered as in Excel."""
+def _land(con: duckdb.DuckDBPyConnection, csv_path: Path, header_index: int, headers: list[str],
+          contract: Contract) -> None:
+    """Load the file's cells as text: data rows into `_raw`, total rows into `_totals`.
+
+    `_row` is the row number the department sees in Excel (the header is row header_index + 1).
+    """
     positions = contract.match_headers(headers)
-    columns = {f"c{i}": "VARCHAR" for i in range(len(headers) + 1)}
-    cells = [f"nullif(trim(c{positions[c.name]}), '') as {c.name}" if c.name in positions else f"null::varchar as {c.name}"
-             for c in contract.columns]
-    cells.append(f"nullif(trim(c{len(headers)}), '') as {EXTRA}")
-    all_empty = " and ".join(f"nullif(trim(c{i}), '') is null" for i in range(len(headers)))
+    width = len(headers)
+    columns = {f"c{i}": "VARCHAR" for i in range(width + 1)}
+    cells = ", ".join(f"trim(c{i}, ' \t\u3000\u00a0') as c{i}" for i in range(width + 1))
+    con.execute(
+        f"""create or replace temp table _cells as
+        select (row_number() over () + {header_index + 1})::integer as _row, {cells}
+        from read_csv({literal(csv_path)}, header = false, skip = {header_index + 1}, auto_detect = false,
+                      columns = {columns!r}, delim = ',', quote = '"', escape = '"',
+                      null_padding = true, parallel = false)"""
+    )
+    landed = [f"nullif(c{positions[c.name]}, '') as {c.name}" if c.name in positions else f"null::varchar as {c.name}"
+              for c in contract.columns]
+    empty = " and ".join(f"nullif(c{i}, '') is null" for i in range(width))
+    total = " or ".join(f"replace(c{i}, ' ', '') in ({', '.join(map(literal, TOTAL_WORDS))})" for i in range(width))
+    con.execute(f"create or replace temp table _totals as select _row, {', '.join(landed)} from _cells where {total}")
     con.execute(
         f"""create or replace temp table _raw as
-        select * exclude (_empty) from (
-            select (row_number() over () + 1)::integer as _row, {", ".join(cells)}, ({all_empty}) as _empty
-            from read_csv({literal(csv_path)}, header = false, skip = 1, auto_detect = false,
-                          columns = {columns!r}, delim = ',', quote = '"', escape = '"',
-                          null_padding = true, parallel = false)
-        ) where not _empty"""
+        select _row, {', '.join(landed)}, nullif(c{width}, '') as {EXTRA}
+        from _cells where not ({empty}) and not coalesce({total}, false)"""
     )
 
 
-def _validate(con: duckdb.DuckDBPyConnection, contract: Contract, year: int) -> None:
-    con.execute(f"create or replace temp table _typed as {typed_sql(contract, year)}")
-    con.execute(f"create or replace temp table _problems as {problems_sql(contract, year)}")
+def _declared_totals(con: duckdb.DuckDBPyConnection, contract: Contract) -> list[str]:
+    """Warnings where a total row's figure differs from the sum of the rows above it."""
+    warnings = []
+    numeric = [c for c in contract.columns if c.type in ("integer", "decimal")]
+    for row, *values in con.execute(f"select _row, {', '.join(c.name for c in numeric) or 'null'} from _totals").fetchall():
+        warnings.append(f"第{row}行是合计行，未计入数据")
+        for column, declared in zip(numeric, values):
+            if declared is None:
+                continue
+            cast = "bigint" if column.type == "integer" else "decimal(18, 2)"
+            declared_sum, actual = con.execute(
+                f"select try_cast(replace(?, ',', '') as {cast}), sum({column.name}) from _typed", [declared]
+            ).fetchone()
+            if declared_sum is not None and declared_sum != (actual or 0):
+                warnings.append(f"第{row}行合计行的“{column.header}”为 {declared}，但各行相加为 {actual or 0}，请核对")
+    return warnings
 
 
-def _record(con: duckdb.DuckDBPyConnection, result: SubmissionResult, path: Path, contract: Contract | None) -> None:
-    """Write the submission, its rejections and its valid rows in one transaction."""
+def _record(con: duckdb.DuckDBPyConnection, result: SubmissionResult, size_bytes: int,
+            contract: Contract | None, load_rows: bool) -> None:
+    """Write the submission, its rejections and (if it loads) its valid rows in one transaction."""
     con.execute("begin transaction")
     try:
         submission_id = con.execute(
             """insert into submissions (year, department, dataset, file, sha256, size_bytes, received_at, encoding,
-                   rows_read, rows_loaded, rows_rejected, status, problem)
-               values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning submission_id""",
-            [result.year, result.department, result.dataset, result.file, result.sha256, path.stat().st_size,
-             datetime.now(), result.encoding, result.rows_read, result.rows_loaded, result.rows_rejected,
-             result.status, result.problem],
+                   rows_read, rows_loaded, rows_rejected, status, problem, warnings)
+               values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning submission_id""",
+            [result.year, result.department, result.dataset, result.file, result.sha256, size_bytes,
+             result.received_at, result.encoding, result.rows_read, result.rows_loaded, result.rows_rejected,
+             result.status, result.problem, result.warnings],
         ).fetchone()[0]
         if contract is not None:
+            con.execute(f"insert into rejections select {submission_id}, _row, * exclude (_row) from _problems")
+        if load_rows:
             names = ", ".join(c.name for c in contract.columns)
             con.execute(
-                f"insert into {contract.table} (submission_id, source_row, {names}) "
-                f"select {submission_id}, _row, {names} from _typed anti join (select distinct _row from _problems) using (_row)"
+                f"insert into {contract.table} (submission_id, source_row, {names}) select {submission_id}, _row, "
+                f"{names} from _typed anti join (select distinct _row from _problems) using (_row)"
             )
-            con.execute(f"insert into rejections select {submission_id}, _row, * exclude (_row) from _problems")
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
 
 
-def _previous(con: duckdb.DuckDBPyConnection, result: SubmissionResult) -> SubmissionResult | None:
-    """The earlier outcome of this very file, when running it again would change nothing."""
+def previous_outcome(con: duckdb.DuckDBPyConnection, result: SubmissionResult) -> SubmissionResult | None:
+    """The earlier outcome of this very file, when taking it again would change nothing."""
     row = con.execute(
-        """select s.status, s.dataset, s.problem, s.rows_read, s.rows_loaded, s.rows_rejected, s.encoding,
-                  c.sha256 = s.sha256 as is_current
+        """select s.submission_id, s.status, s.dataset, s.problem, s.rows_read, s.rows_loaded, s.rows_rejected,
+                  s.encoding, s.received_at, s.warnings, c.sha256 = s.sha256 as is_current
            from submissions s left join current_submissions c using (year, department, dataset)
            where s.sha256 = ? and s.year = ? and s.department = ?
            order by s.submission_id desc limit 1""",
@@ -151,66 +178,93 @@ def _previous(con: duckdb.DuckDBPyConnection, result: SubmissionResult) -> Submi
     ).fetchone()
     if row is None:
         return None
-    status, dataset, problem, rows_read, rows_loaded, rows_rejected, encoding, is_current = row
+    submission_id, status, *outcome, warnings, is_current = row
     if status == "loaded" and not is_current:
-        return None  # an older version sent again: load it again so that it becomes current
+        return None  # an older version sent again: take it again so that it becomes current
     result.status = "unchanged" if status == "loaded" else "failed"
-    result.dataset, result.problem, result.encoding = dataset, problem, encoding
-    result.rows_read, result.rows_loaded, result.rows_rejected = rows_read, rows_loaded, rows_rejected
+    (result.dataset, result.problem, result.rows_read, result.rows_loaded, result.rows_rejected, result.encoding,
+     result.received_at) = outcome
+    result.warnings = list(warnings or [])
+    result.rejections = [Rejection(*r) for r in con.execute(
+        "select row_number, column_header, value, reason from rejections where submission_id = ? "
+        "order by row_number, column_header", [submission_id]).fetchall()]
     return result
 
 
-def ingest_file(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], path: Path, inputs: Path,
-                year: int, workdir: Path) -> SubmissionResult:
-    """Ingest one submitted file; never raises for anything wrong with the file itself."""
-    department = path.parent.name
-    result = SubmissionResult(file=str(path.relative_to(inputs)), year=year, department=department,
-                              status="failed", sha256=sha256_of(path))
-    if _previous(con, result):
-        return result
+def load_file(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], source: Path,
+              result: SubmissionResult, workdir: Path) -> SubmissionResult:
+    """Validate one received file and record the outcome; never raises for anything wrong with the file."""
     contract = None
     try:
-        result.encoding = detect_encoding(path)
-        csv_path = to_utf8(path, result.encoding, workdir)
-        headers = read_header(csv_path)
-        contract = match_contract(headers, path.stem, contracts)
+        if not result.department:
+            raise FileProblem("文件应放在本单位的文件夹中（inputs/年度/单位名称/），未处理")
+        sheet_names = tuple(name for c in contracts.values() for name in (c.title, c.dataset))
+        csv_path, result.encoding = to_csv(source, workdir, sheet_names)
+        head = read_head(csv_path)
+        if not any(head):
+            raise FileProblem("文件没有内容：请填写表头和数据后重新报送")
+        header_index, contract = _header_row(head, Path(result.file).stem, contracts)
         result.dataset = contract.dataset
-        if contract.department != department:
-            raise FileProblem(f"“{contract.title}”应由{contract.department}报送，请放在 inputs/{year}/{contract.department}/ 下")
-        known = contract.match_headers(headers)
-        result.warnings = [f"第1行“{h}”列不属于“{contract.title}”，已忽略"
-                           for i, h in enumerate(headers) if i not in known.values()]
-        _land(con, csv_path, headers, contract)
-        _validate(con, contract, year)
+        if contract.department != result.department:
+            raise FileProblem(f"“{contract.title}”应由{contract.department}报送，"
+                              f"请放在 inputs/{result.year}/{contract.department}/ 下")
+        headers = head[header_index]
+        known = set(contract.match_headers(headers).values())
+        result.warnings = [f"第{header_index + 1}行“{h}”列不属于“{contract.title}”，已忽略"
+                           for i, h in enumerate(headers) if i not in known and h.strip()]
+        _land(con, csv_path, header_index, headers, contract)
+        con.execute(f"create or replace temp table _typed as {typed_sql(contract, result.year)}")
+        con.execute(f"create or replace temp table _problems as "
+                    f"{problems_sql(contract, result.year, result.department)}")
+        result.warnings += _declared_totals(con, contract)
     except (DecodeError, FileProblem) as problem:
         result.problem, contract = str(problem), None
     except duckdb.Error as error:
         result.problem, contract = f"文件无法按 CSV 读取：{str(error).splitlines()[0]}", None
+    load_rows = False
     if contract is not None:
         result.rows_read = con.execute("select count(*) from _raw").fetchone()[0]
         result.rejections = [Rejection(*row) for row in con.execute(
             "select _row, column_header, value, reason from _problems order by _row, column_header").fetchall()]
         result.rows_rejected = len({r.row for r in result.rejections})
-        result.rows_loaded = result.rows_read - result.rows_rejected
-        if result.rows_loaded == 0:
-            result.problem = "没有可以入库的数据行" if result.rows_read == 0 else "所有数据行都有错误，未入库"
-            contract = None
+        if result.rows_read == 0:
+            result.problem = "只有表头，没有数据行"
+        elif result.rows_rejected == result.rows_read:
+            result.problem = "所有数据行都有错误，未入库"
+        elif result.rows_rejected and contract.on_error == "hold_file":
+            result.problem = (f"“{contract.title}”须整表无误才能入库：有 {result.rows_rejected} 行存在问题，"
+                              "请全部改正后重新报送（此前报送的版本仍然有效）")
         else:
-            result.status = "loaded"
-    _record(con, result, path, contract)
+            result.rows_loaded = result.rows_read - result.rows_rejected
+            result.status, load_rows = "loaded", True
+    _record(con, result, source.stat().st_size, contract, load_rows)
     return result
 
 
-def ingest_year(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], inputs: Path, year: int,
-                workdir: Path) -> list[SubmissionResult]:
-    """Ingest every file under inputs/<year>/, reporting (never dropping) the ones it skips."""
+def receive(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], path: Path, inputs: Path,
+            year: int, archive: Archive, workdir: Path) -> SubmissionResult:
+    """Take one file from inputs/: a no-op if already taken, else archive it first, then load it."""
+    relative = path.relative_to(inputs)
+    department = relative.parts[1] if len(relative.parts) > 2 else ""
+    result = SubmissionResult(file=relative.as_posix(), year=year, department=department, status="failed",
+                              sha256=sha256_of(path), received_at=datetime.now())
+    if previous_outcome(con, result):
+        return result
+    archive.store(path, ArchivedFile(sha256=result.sha256, year=year, department=department, file=result.file,
+                                     size_bytes=path.stat().st_size, received_at=result.received_at.isoformat()))
+    return load_file(con, contracts, path, result, workdir)
+
+
+def submitted_files(inputs: Path, year: int) -> tuple[list[Path], list[SubmissionResult]]:
+    """The year's files to take, and the temporary ones reported as skipped."""
     year_folder = inputs / str(year)
-    results = []
+    files, skipped = [], []
     for path in sorted(p for p in year_folder.rglob("*") if p.is_file()):
-        reason = _skip_reason(path, year_folder)
-        if reason:
-            results.append(SubmissionResult(file=str(path.relative_to(inputs)), year=year,
-                                            department=path.parent.name, status="skipped", problem=reason))
+        if is_temporary(path):
+            relative = path.relative_to(inputs)
+            skipped.append(SubmissionResult(
+                file=relative.as_posix(), year=year, department=relative.parts[1] if len(relative.parts) > 2 else "",
+                status="skipped", problem="临时文件或隐藏文件，未处理；请在文件保存完成后放入正式文件"))
         else:
-            results.append(ingest_file(con, contracts, path, inputs, year, workdir))
-    return results
+            files.append(path)
+    return files, skipped

@@ -1,7 +1,9 @@
 """Every path the pipeline uses, resolved from the project root, never from the cwd.
 
 One environment variable per override:
-ANNUAL_REPORT_INPUTS, ANNUAL_REPORT_OUTPUTS, ANNUAL_REPORT_WAREHOUSE, ANNUAL_REPORT_REPORTS.
+ANNUAL_REPORT_INPUTS, ANNUAL_REPORT_OUTPUTS, ANNUAL_REPORT_WAREHOUSE, ANNUAL_REPORT_ARCHIVE,
+ANNUAL_REPORT_REPORTS. The warehouse and the archive of every file received default to outputs/;
+the warehouse can be rebuilt from the archive alone.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ class Settings:
     inputs: Path
     outputs: Path
     warehouse: Path
+    archive: Path
     reports: Path
     contracts: Path = ROOT / "contracts"
     sql: Path = ROOT / "sql"
@@ -35,15 +38,26 @@ class Settings:
             inputs=_path("ANNUAL_REPORT_INPUTS", ROOT / "inputs"),
             outputs=outputs,
             warehouse=_path("ANNUAL_REPORT_WAREHOUSE", outputs / "warehouse.duckdb"),
+            archive=_path("ANNUAL_REPORT_ARCHIVE", outputs / "archive"),
             reports=_path("ANNUAL_REPORT_REPORTS", ROOT / "reports"),
         )
 
     def with_paths(self, **paths: Path | None) -> Settings:
-        """A copy with the given paths replaced (None keeps the current one)."""
-        return replace(self, **{k: Path(v).resolve() for k, v in paths.items() if v is not None})
+        """A copy with the given paths replaced (None keeps the current one).
+
+        A new outputs folder brings its own warehouse and archive unless they are given too.
+        """
+        given = {k: Path(v).resolve() for k, v in paths.items() if v is not None}
+        if "outputs" in given:
+            given.setdefault("warehouse", given["outputs"] / "warehouse.duckdb")
+            given.setdefault("archive", given["outputs"] / "archive")
+        return replace(self, **given)
 
     def year_outputs(self, year: int) -> Path:
         return self.outputs / str(year)
+
+    def receipts(self, year: int) -> Path:
+        return self.year_outputs(year) / "receipts"
 
     def spec_path(self, region: str, year: int) -> Path:
         return self.reports / region / f"{year}.md"

@@ -13,6 +13,10 @@ DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y%m%d", "%Y.%m.%d"]
 TRUE_WORDS = ["是", "有", "Y", "y", "yes", "true", "TRUE", "1", "√"]
 FALSE_WORDS = ["否", "无", "N", "n", "no", "false", "FALSE", "0", "×"]
 EXTRA = "_extra"
+# full-width digits and punctuation, as Chinese input methods type them, folded for number-like cells
+FULL_WIDTH = "０１２３４５６７８９，．－／：＋"
+HALF_WIDTH = "0123456789,.-/:+"
+EXCEL_EPOCH = "1899-12-30"  # Excel's day 0 (its serial 60 is the fictitious 1900-02-29)
 
 
 def literal(value: object) -> str:
@@ -26,18 +30,22 @@ def _list(values: list[str] | tuple[str, ...]) -> str:
 
 def _cast(column: Column) -> str:
     raw = f"r.{column.name}"
-    number = f"replace({raw}, ',', '')"
+    folded = f"translate({raw}, {literal(FULL_WIDTH)}, {literal(HALF_WIDTH)})"
+    number = f"replace({folded}, ',', '')"
     match column.type:
         case "integer":
             return f"try_cast({number} as bigint)"
         case "decimal":
             return f"try_cast({number} as decimal(18, 2))"
         case "date":
-            return f"try_strptime({raw}, {_list(DATE_FORMATS)})::date"
+            # an Excel date serial (a cell formatted as a number) or one of the written forms
+            return (f"case when regexp_full_match({folded}, '[1-9][0-9]{{4}}(\\.0+)?') "
+                    f"then date '{EXCEL_EPOCH}' + try_cast({folded} as double)::integer "
+                    f"else try_strptime({folded}, {_list(DATE_FORMATS)})::date end")
         case "boolean":
             return (
-                f"case when {raw} in ({', '.join(map(literal, TRUE_WORDS))}) then true "
-                f"when {raw} in ({', '.join(map(literal, FALSE_WORDS))}) then false end"
+                f"case when {folded} in ({', '.join(map(literal, TRUE_WORDS))}) then true "
+                f"when {folded} in ({', '.join(map(literal, FALSE_WORDS))}) then false end"
             )
         case "enum" if column.synonyms:
             whens = " ".join(f"when {literal(k)} then {literal(v)}" for k, v in column.synonyms.items())
@@ -85,7 +93,7 @@ def _column_problems(column: Column, year: int) -> list[tuple[str, str]]:
     return problems
 
 
-def problems_sql(contract: Contract, year: int) -> str:
+def problems_sql(contract: Contract, year: int, department: str) -> str:
     """Every broken rule as rows of (_row, column_header, value, reason)."""
     header = {c.name: c.header for c in contract.columns}
     parts = [
@@ -112,4 +120,12 @@ def problems_sql(contract: Contract, year: int) -> str:
         f"      where {' and '.join(f'{k} is not null' for k in contract.key)})\n"
         f"where _row > first_row"
     )
+    if contract.key_across_years:
+        parts.append(
+            f"select distinct t._row, {literal(key_headers)}, concat_ws(' / ', {', '.join(f't.{k}' for k in contract.key)}),\n"
+            f"       '与本单位' || s.year || '年报送的记录重复，同一记录只应在一个年度报送'\n"
+            f"from _typed t join {contract.table} w using ({keys})\n"
+            f"join current_submissions s on s.submission_id = w.submission_id\n"
+            f"where s.year <> {year} and s.department = {literal(department)}"
+        )
     return "\nunion all\n".join(parts)

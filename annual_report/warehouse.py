@@ -25,7 +25,8 @@ create table if not exists submissions (
     rows_loaded integer not null,
     rows_rejected integer not null,
     status varchar not null,   -- loaded | failed
-    problem varchar             -- why a failed file loaded nothing (Chinese)
+    problem varchar,            -- why a failed file loaded nothing (Chinese)
+    warnings varchar[]          -- ignored columns, total rows, declared totals that differ
 );
 create table if not exists rejections (
     submission_id integer not null,

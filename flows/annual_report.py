@@ -8,13 +8,12 @@ import polars as pl
 from prefect import flow, task
 
 from annual_report import pipeline
-from annual_report.ingest import SubmissionResult
 from annual_report.settings import Settings
 
 
 @task
-def ingest_submissions(settings: Settings, year: int) -> list[SubmissionResult]:
-    """Ingest every submission for the year and the prior year."""
+def ingest_submissions(settings: Settings, year: int) -> pipeline.IngestReport:
+    """Take every submission for the year and the prior year, with receipts and cross-checks."""
     return pipeline.ingest_submissions(settings, year)
 
 
@@ -35,7 +34,7 @@ def annual_report(year: int, region: str = "jinjiang", inputs: Path | None = Non
                   outputs: Path | None = None, warehouse: Path | None = None) -> pipeline.RunSummary:
     """Produce one region's annual report for one year."""
     settings = Settings.from_env().with_paths(inputs=inputs, outputs=outputs, warehouse=warehouse)
-    submissions = ingest_submissions(settings, year)
+    ingest = ingest_submissions(settings, year)
     metrics = build_metrics(settings, year)
     files = render_report(settings, region, year, metrics)
-    return pipeline.RunSummary(submissions=submissions, metrics=metrics, files=files)
+    return pipeline.RunSummary(ingest=ingest, metrics=metrics, files=files)

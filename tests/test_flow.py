@@ -22,5 +22,5 @@ def test_flow_renders_the_sample_report(prefect_harness, tmp_path: Path) -> None
                             warehouse=tmp_path / "warehouse.duckdb")
     assert summary.files.pdf == tmp_path / "2021" / "jinjiang-2021-report.pdf"
     assert summary.files.pdf.stat().st_size > 50_000
-    assert {s.status for s in summary.submissions} == {"loaded"}
+    assert {s.status for s in summary.ingest.submissions} == {"loaded"}
     assert summary.metrics["value"].null_count() == 0

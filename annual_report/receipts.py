@@ -1,0 +1,49 @@
+"""Receipts (回执): what became of each submission, for the department that sent it, in Chinese."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from annual_report.audit import CheckWarning
+from annual_report.contracts import Contract
+from annual_report.ingest import SubmissionResult
+
+STATUS_WORDS = {"loaded": "已入库", "unchanged": "与已入库的版本相同，未重复处理", "failed": "未入库", "skipped": "已跳过"}
+
+
+def _title(result: SubmissionResult, contracts: dict[str, Contract]) -> str:
+    contract = contracts.get(result.dataset or "")
+    return f"{contract.title}（{contract.dataset}）" if contract else "未能识别"
+
+
+def receipt_text(result: SubmissionResult, contracts: dict[str, Contract], checks: list[CheckWarning]) -> str:
+    """The receipt as plain text, for the terminal."""
+    lines = [
+        f"文件：{result.file}",
+        f"识别为：{_title(result, contracts)}",
+        f"处理结果：{STATUS_WORDS[result.status]}（读取 {result.rows_read} 行，入库 {result.rows_loaded} 行，"
+        f"有问题 {result.rows_rejected} 行）",
+    ]
+    if result.problem:
+        lines.append(f"原因：{result.problem}")
+    lines += [f"第{x.row}行“{x.column}”：{x.value if x.value is not None else '（空）'}，{x.reason}"
+              for x in result.rejections]
+    lines += [f"提示：{w}" for w in result.warnings]
+    lines += [f"审核：{c.message}" for c in checks]
+    return "\n".join(lines)
+
+
+def write_receipt(result: SubmissionResult, contracts: dict[str, Contract], checks: list[CheckWarning],
+                  folder: Path, templates: Path) -> Path:
+    """The receipt as HTML under folder/<department>/<file name>.html."""
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(templates), autoescape=True)
+    html = environment.get_template("receipt/receipt.html.j2").render(
+        r=result, title=_title(result, contracts), status=STATUS_WORDS[result.status], checks=checks,
+        received=result.received_at.strftime("%Y-%m-%d %H:%M:%S") if result.received_at else "—",
+    )
+    path = folder / (result.department or "_") / f"{Path(result.file).name}.html"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html, encoding="utf-8")
+    return path
