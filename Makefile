@@ -5,13 +5,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 YEAR ?= 2021
 
-.PHONY: report test setup system-packages sample-inputs clean
+.PHONY: report test serve setup system-packages sample-inputs clean
 
 report: setup
 	$(BIN)/annual-report run --year $(YEAR)
 
 test: setup
 	$(BIN)/pytest
+
+# a local Prefect server with every deployment of prefect.yaml and WORKERS workers (default 1)
+serve: setup
+	scripts/serve.sh $(or $(WORKERS),1)
 
 setup: system-packages $(BIN)/.installed
 

@@ -7,9 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-import duckdb
-
-from annual_report import pipeline
+from annual_report import pipeline, warehouse
 from annual_report.blank_forms import write_blank_forms
 from annual_report.contracts import Contract, load_contracts
 from annual_report.ingest import SubmissionResult
@@ -44,14 +42,27 @@ def print_submission(result: SubmissionResult) -> None:
         print(f"        …… 另有 {len(result.rejections) - SHOWN_REJECTIONS} 处问题，详见回执")
 
 
-def run(args: argparse.Namespace) -> int:
-    # Prefect's temporary server records a telemetry session at start-up, which races its own
-    # database migrations ("database is locked" tracebacks); a report office's run needs neither.
+def _quiet_prefect() -> None:
+    """Prefect's own INFO lines (temporary server, task states) are noise for a report office; its
+    start-up telemetry write races the temporary server's migrations ("database is locked")."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    from flows.annual_report import annual_report
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
-    summary = annual_report(year=args.year, region=args.region, inputs=args.inputs, outputs=args.outputs,
-                            warehouse=args.warehouse)
+
+def run(args: argparse.Namespace) -> int:
+    _quiet_prefect()
+    from flows.report import annual_report
+
+    from annual_report.pipeline import MissingSubmissionsError
+
+    print(f"Producing the {args.year} report for {args.region} ({args.mode})…", flush=True)
+    try:
+        summary = annual_report(year=args.year, region=args.region, mode=args.mode, inputs=args.inputs,
+                                outputs=args.outputs, warehouse=args.warehouse, reports=args.reports,
+                                pdf_variant=args.pdf_variant)
+    except MissingSubmissionsError as error:
+        print(f"Stopped: {error}\nRun with --mode draft to render with the gaps marked.", file=sys.stderr)
+        return 1
     print(f"Submissions for {args.year - 1}–{args.year}:")
     for result in summary.ingest.submissions:
         print_submission(result)
@@ -62,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"Metrics: {summary.metrics.height} computed → {_relative(summary.files.metrics_csv)}")
     print(f"HTML:    {_relative(summary.files.html)}")
     print(f"PDF:     {_relative(summary.files.pdf)}")
+    if summary.files.attachment:
+        print(f"附件:    {_relative(summary.files.attachment)}")
     return 0
 
 
@@ -105,7 +118,7 @@ def status(args: argparse.Namespace) -> int:
     if not settings.warehouse.exists():
         print(f"尚未接收任何报送（{_relative(settings.warehouse)} 不存在）")
         return 0
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    with warehouse.connect(settings.warehouse, read_only=True) as con:
         latest = {row[0]: row[1:] for row in con.execute(
             """select dataset, file, strftime(received_at, '%Y-%m-%d %H:%M'), status, rows_read, rows_loaded,
                       rows_rejected, problem
@@ -152,6 +165,10 @@ def main(argv: list[str] | None = None) -> int:
     run_parser = commands.add_parser("run", help="ingest, compute the metrics and render the report")
     run_parser.add_argument("--year", type=int, required=True, help="the report year, e.g. 2021")
     run_parser.add_argument("--region", default="jinjiang", help="the report spec reports/<region>/<year>.md")
+    run_parser.add_argument("--mode", choices=["strict", "draft"], default="strict",
+                            help="strict stops when a required ledger is missing; draft marks the gaps")
+    run_parser.add_argument("--pdf-variant", help="e.g. pdf/a-3u for an archival PDF")
+    run_parser.add_argument("--reports", type=Path, help="the report specs folder (default: reports/)")
     _paths(run_parser)
     run_parser.set_defaults(handler=run)
 

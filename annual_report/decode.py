@@ -11,11 +11,14 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import io
 import zipfile
 from pathlib import Path
 
 CHUNK = 1 << 20
 HEADER_SEARCH_ROWS = 10  # a title row or two above the header is common in department sheets
+HEAD_BYTES = 1 << 20     # the header is looked for in the first megabyte, whatever the line lengths
+MAX_XLSX_UNPACKED = 1 << 30  # a workbook that unpacks to more than this is refused (zip bomb)
 
 
 class DecodeError(ValueError):
@@ -77,6 +80,14 @@ def _xlsx_to_csv(path: Path, sheet_names: tuple[str, ...], target: Path) -> Path
     from openpyxl import load_workbook
 
     try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        unpacked = 0
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise DecodeError(f"Excel 文件解压后有 {unpacked >> 20} MB，超过 {MAX_XLSX_UNPACKED >> 20} MB 的上限："
+                          "请删除多余的工作表或另存为 CSV 后重新报送")
+    try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
         raise DecodeError(f"无法打开 Excel 文件（{type(error).__name__}）：请确认文件未损坏，另存为 .xlsx 后重新报送") from None
@@ -96,8 +107,9 @@ def to_csv(path: Path, workdir: Path, sheet_names: tuple[str, ...] = ()) -> tupl
     """A UTF-8 CSV with the submission's table (the file itself when it already is one), and its encoding."""
     workdir.mkdir(parents=True, exist_ok=True)
     target = workdir / f"{path.name}.utf8.csv"
-    if path.suffix.lower() == ".xlsx":
-        return _xlsx_to_csv(path, sheet_names, target), "xlsx"
+    with path.open("rb") as stream:
+        if stream.read(4) == b"PK\x03\x04":  # a zip container: an .xlsx workbook, whatever its name
+            return _xlsx_to_csv(path, sheet_names, target), "xlsx"
     encoding = detect_encoding(path)
     if encoding in ("utf-8", "utf-8-sig"):
         return path, encoding
@@ -105,10 +117,14 @@ def to_csv(path: Path, workdir: Path, sheet_names: tuple[str, ...] = ()) -> tupl
 
 
 def read_head(path: Path, rows: int = HEADER_SEARCH_ROWS) -> list[list[str]]:
-    """The first rows of a UTF-8 CSV file, where the header row is looked for."""
-    with path.open("r", encoding="utf-8-sig", newline="") as stream:
-        reader = csv.reader(stream)
-        try:
-            return [row for _, row in zip(range(rows), reader)]
-        except csv.Error as error:
-            raise DecodeError(f"文件无法按 CSV 读取：{error}") from None
+    """The first rows of a UTF-8 CSV file, where the header row is looked for (read from its first
+    megabyte only, so one enormous line cannot exhaust memory)."""
+    with path.open("r", encoding="utf-8-sig", newline="", errors="replace") as stream:
+        text = stream.read(HEAD_BYTES)
+    complete = text if len(text) < HEAD_BYTES else text[: text.rfind("\n") + 1]
+    if text and not complete:
+        raise DecodeError("文件第1行超过 1 MB，不是正常的表头：请检查文件内容后重新报送")
+    try:
+        return [row for _, row in zip(range(rows), csv.reader(io.StringIO(complete)))]
+    except csv.Error as error:
+        raise DecodeError(f"文件开头几行无法按 CSV 读取（{error}）：请检查引号是否配对") from None

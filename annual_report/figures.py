@@ -1,8 +1,11 @@
-"""Figures as the narrative prints them: metric lookup and the formatting filters.
+"""Figures as the report prints them: metric lookup, the narrative's filters and the table's cells.
 
 In the narrative, `m.<metric_id>` is a Figure; filters turn it into text: `count` (value and unit),
-`pct(n)`, `yoy(n)` (上升/下降/持平 by sign), `wan(n)` (yuan as 万元), `approx(step)` (rounded down,
-with 余), `number`. Rounding (half-up or truncate) is a setting of the report spec.
+`pct(n)`, `yoy(n)` (上升/下降/持平 by sign), `points(n)` (a rate against its prior year, or
+`points(n, m.<other>)` against another rate, in 百分点), `wan(n)` (yuan as 万元), `approx(step)`
+(rounded down, with 余), `number`. Rounding (half-up or truncate) is a setting of the report spec.
+A series is a set of metric rows `<series>.<category>` (one per category, for a chart).
+A draft prints a figure without data as a marked gap (【待补：…】) instead of stopping.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -23,6 +27,11 @@ class MissingFigureError(LookupError):
     """The narrative needs a figure the metrics table cannot give; the message says which and why."""
 
 
+NO_VALUE = "—"
+# how the attachment's table prints a unit: printed unit, factor, decimals
+TABLE_UNITS = {"%": ("%", 100, 1), "元": ("万元", 1 / 10000, 1)}
+
+
 @dataclass(frozen=True)
 class Figure:
     metric_id: str
@@ -33,17 +42,33 @@ class Figure:
     change: float | None
 
 
-class Figures:
-    """The `m` of the narrative: `m.legal_aid_cases` is that metric's Figure, or a clear error."""
+@dataclass(frozen=True)
+class Gap:
+    """What a draft prints where a figure has no data: a marked gap naming it."""
 
-    def __init__(self, metrics: pl.DataFrame, contracts: dict[str, Contract], year: int) -> None:
+    label: str
+
+    def __str__(self) -> str:
+        return f"【待补：{self.label}】"
+
+
+class Figures:
+    """The `m` of the narrative: `m.legal_aid_cases` is that metric's Figure, or a clear error (a Gap in a draft)."""
+
+    def __init__(self, metrics: pl.DataFrame, contracts: dict[str, Contract], year: int, draft: bool = False) -> None:
         self._rows = {row["metric_id"]: row for row in metrics.iter_rows(named=True)}
         self._contracts = contracts
         self._year = year
+        self._draft = draft
 
-    def __getattr__(self, metric_id: str) -> Figure:
+    def __getattr__(self, metric_id: str) -> Figure | Gap:
         if metric_id.startswith("_"):
             raise AttributeError(metric_id)
+        return self.get(metric_id)
+
+    def get(self, metric_id: str) -> Figure | Gap:
+        """The metric's Figure; an unknown metric fails naming it, and one without data naming its datasets
+        (or is a Gap in a draft)."""
         row = self._rows.get(metric_id)
         if row is None:
             raise MissingFigureError(
@@ -51,6 +76,8 @@ class Figures:
                 f"(known metrics: {', '.join(sorted(self._rows))})"
             )
         if row["value"] is None:
+            if self._draft:
+                return Gap(row["label"])
             missing = [self._contracts[d] for d in row["datasets"]]
             feeds = "; ".join(f"{c.dataset} ({c.title}, from {c.department}: inputs/{self._year}/{c.department}/)"
                               for c in missing)
@@ -59,6 +86,18 @@ class Figures:
                 f"it needs a loaded submission of {feeds}"
             )
         return Figure(metric_id, row["label"], row["value"], row["unit"], row["prior_value"], row["change"])
+
+    def series(self, name: str) -> list[Figure]:
+        """The figures of the rows `<name>.<category>`, largest first, 其他 last (in a draft, those with data)."""
+        ids = [metric_id for metric_id in self._rows if metric_id.startswith(f"{name}.")]
+        if not ids:
+            raise MissingFigureError(
+                f"series {name!r} has no rows for {self._year}: no model in sql/metrics/ returns metric ids "
+                f"'{name}.<category>', or its ledger has no rows this year"
+            )
+        figures = [self.get(metric_id) for metric_id in ids]
+        return sorted((f for f in figures if isinstance(f, Figure)),
+                      key=lambda f: (f.label.startswith("其他"), -f.value, f.label))  # 其他 (other) last
 
 
 class Formatter:
@@ -77,28 +116,87 @@ class Formatter:
         return f"{self.number(figure)}{figure.unit}"
 
     def pct(self, figure: Figure, decimals: int = 1) -> str:
-        return f"{self._round(Decimal(str(figure.value)) * 100, decimals)}%"
+        return f"{self._round(_exact(figure.value) * 100, decimals)}%"
 
     def yoy(self, figure: Figure, decimals: int = 1) -> str:
         if figure.change is None:
             raise MissingFigureError(
                 f"metric {figure.metric_id!r} ({figure.label}) has no prior-year value for a year-on-year change"
             )
-        change = self._round(abs(Decimal(str(figure.change))) * 100, decimals)
+        change = self._round(abs(_exact(figure.change)) * 100, decimals)
         if change == 0:
             return "持平"
         return f"{'上升' if figure.change > 0 else '下降'}{change}%"
 
+    def points(self, figure: Figure, decimals: int = 1, base: Figure | None = None) -> str:
+        """A rate against its prior year, or against another rate: 提高2.3个百分点, 下降…, 持平."""
+        if base is None and figure.prior_value is None:
+            raise MissingFigureError(
+                f"metric {figure.metric_id!r} ({figure.label}) has no prior-year value to compare in percentage points"
+            )
+        reference = figure.prior_value if base is None else base.value
+        difference = _exact(figure.value) - _exact(reference)
+        printed = self._round(abs(difference) * 100, decimals)
+        if printed == 0:
+            return "持平"
+        return f"{'提高' if difference > 0 else '下降'}{printed}个百分点"
+
+    def table_cells(self, figure: Figure) -> tuple[str, str, str, str]:
+        """Unit, value, prior-year value and change as the attachment's table prints them ("—" for none)."""
+        unit, factor, decimals = TABLE_UNITS.get(figure.unit, (figure.unit, 1, 0))
+
+        def scaled(value: float | None) -> str:
+            return NO_VALUE if value is None else str(self._round(_exact(value) * _exact(factor), decimals))
+
+        if figure.prior_value is None:
+            change = NO_VALUE
+        elif figure.unit == "%":
+            change = self._signed(_exact(figure.value) - _exact(figure.prior_value), decimals, "个百分点")
+        elif figure.change is None:
+            change = NO_VALUE
+        else:
+            change = self._signed(_exact(figure.change), 1, "%")
+        return unit, scaled(figure.value), scaled(figure.prior_value), change
+
+    def _signed(self, share: Decimal, decimals: int, suffix: str) -> str:
+        """A share as a signed percentage: +43.9%, -2.3个百分点, or 持平."""
+        rounded = self._round(abs(share) * 100, decimals)
+        return "持平" if rounded == 0 else f"{'+' if share > 0 else '-'}{rounded}{suffix}"
+
     def wan(self, figure: Figure, decimals: int = 1) -> str:
-        return f"{self._round(Decimal(str(figure.value)) / 10000, decimals)}万{figure.unit}"
+        return f"{self._round(_exact(figure.value) / 10000, decimals)}万{figure.unit}"
 
     def approx(self, figure: Figure, step: int) -> str:
-        floor = int(Decimal(str(figure.value)) // step * step)
+        floor = int(_exact(figure.value) // step * step)
         return f"{floor}余{figure.unit}"
 
-    def filters(self) -> dict[str, Any]:
-        return {"number": self.number, "count": self.count, "pct": self.pct, "yoy": self.yoy,
-                "wan": self.wan, "approx": self.approx, "cn_date": cn_date}
+    def filters(self, draft: bool = False) -> dict[str, Any]:
+        """The narrative's filters; a draft's print gaps (a figure or a prior year without data) as marked."""
+        filters = {"number": self.number, "count": self.count, "pct": self.pct, "yoy": self.yoy,
+                   "points": self.points, "wan": self.wan, "approx": self.approx}
+        if draft:
+            filters = {name: _marking_gaps(filter_) for name, filter_ in filters.items()}
+        return filters | {"cn_date": cn_date}
+
+
+def _marking_gaps(filter_: Callable[..., str]) -> Callable[..., str]:
+    """A filter that prints a gap for a Gap among its figures, or for a missing prior year."""
+
+    def marked(figure: Figure | Gap, *arguments: Any) -> str:
+        gap = next((a for a in (figure, *arguments) if isinstance(a, Gap)), None)
+        if gap:
+            return str(gap)
+        try:
+            return filter_(figure, *arguments)
+        except MissingFigureError:
+            return str(Gap(f"{figure.label}（{figure.metric_id}）上年数据"))
+
+    return marked
+
+
+def _exact(value: float) -> Decimal:
+    """A float as the decimal it prints as, so rounding sees 0.9165, not 0.91649999…."""
+    return Decimal(str(value))
 
 
 def cn_date(date: dt.date) -> str:

@@ -11,6 +11,8 @@ the run.
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -69,6 +71,18 @@ def sha256_of(path: Path) -> str:
 def is_temporary(path: Path) -> bool:
     """A file still being written or an editor's lock file: never read it."""
     return path.name.startswith((".", "~$")) or path.name.lower().endswith(TEMPORARY_SUFFIXES)
+
+
+def csv_error_message(error: duckdb.Error) -> str:
+    """DuckDB's CSV reader error, said for the department."""
+    text = str(error)
+    line = re.search(r"CSV Error on Line: (\d+)", text)
+    where = f"第{line.group(1)}行" if line else "文件"
+    if "Maximum line size" in text:
+        return f"{where}过长（超过 2 MB），无法读取：请检查该行内容后重新报送"
+    if "quote" in text.lower():
+        return f"{where}的引号没有配对，无法读取：请检查该行是否有多余或缺少的英文双引号"
+    return f"{where}无法按 CSV 读取：请在 Excel 或 WPS 中重新“另存为”CSV 后报送"
 
 
 def _header_row(head: list[list[str]], file_stem: str, contracts: dict[str, Contract]) -> tuple[int, Contract]:
@@ -166,21 +180,26 @@ def _record(con: duckdb.DuckDBPyConnection, result: SubmissionResult, size_bytes
         raise
 
 
-def previous_outcome(con: duckdb.DuckDBPyConnection, result: SubmissionResult) -> SubmissionResult | None:
-    """The earlier outcome of this very file, when taking it again would change nothing."""
+def previous_outcome(con: duckdb.DuckDBPyConnection, result: SubmissionResult,
+                     arrived_at: datetime) -> SubmissionResult | None:
+    """The earlier outcome of this very file, when taking it again would change nothing.
+
+    A version that was superseded is taken again only when it arrived again (written after the
+    current version was received): a department reverting to it, not an old copy lying beside it."""
     row = con.execute(
         """select s.submission_id, s.status, s.dataset, s.problem, s.rows_read, s.rows_loaded, s.rows_rejected,
-                  s.encoding, s.received_at, s.warnings, c.sha256 = s.sha256 as is_current
+                  s.encoding, s.received_at, s.warnings,
+                  c.sha256 = s.sha256 or ? <= c.received_at as is_settled
            from submissions s left join current_submissions c using (year, department, dataset)
            where s.sha256 = ? and s.year = ? and s.department = ?
            order by s.submission_id desc limit 1""",
-        [result.sha256, result.year, result.department],
+        [arrived_at, result.sha256, result.year, result.department],
     ).fetchone()
     if row is None:
         return None
-    submission_id, status, *outcome, warnings, is_current = row
-    if status == "loaded" and not is_current:
-        return None  # an older version sent again: take it again so that it becomes current
+    submission_id, status, *outcome, warnings, is_settled = row
+    if status == "loaded" and not is_settled:
+        return None
     result.status = "unchanged" if status == "loaded" else "failed"
     (result.dataset, result.problem, result.rows_read, result.rows_loaded, result.rows_rejected, result.encoding,
      result.received_at) = outcome
@@ -220,7 +239,7 @@ def load_file(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], so
     except (DecodeError, FileProblem) as problem:
         result.problem, contract = str(problem), None
     except duckdb.Error as error:
-        result.problem, contract = f"文件无法按 CSV 读取：{str(error).splitlines()[0]}", None
+        result.problem, contract = csv_error_message(error), None
     load_rows = False
     if contract is not None:
         result.rows_read = con.execute("select count(*) from _raw").fetchone()[0]
@@ -248,23 +267,40 @@ def receive(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], path
     department = relative.parts[1] if len(relative.parts) > 2 else ""
     result = SubmissionResult(file=relative.as_posix(), year=year, department=department, status="failed",
                               sha256=sha256_of(path), received_at=datetime.now())
-    if previous_outcome(con, result):
+    if previous_outcome(con, result, arrived_at=datetime.fromtimestamp(path.stat().st_mtime)):
         return result
     archive.store(path, ArchivedFile(sha256=result.sha256, year=year, department=department, file=result.file,
                                      size_bytes=path.stat().st_size, received_at=result.received_at.isoformat()))
     return load_file(con, contracts, path, result, workdir)
 
 
+def _outside(path: Path, inputs: Path) -> bool:
+    """A link whose target lies outside inputs/ (or that points nowhere)."""
+    try:
+        return not path.resolve(strict=True).is_relative_to(inputs.resolve())
+    except OSError:
+        return True
+
+
 def submitted_files(inputs: Path, year: int) -> tuple[list[Path], list[SubmissionResult]]:
-    """The year's files to take, and the temporary ones reported as skipped."""
+    """The year's files to take, and the ones reported as skipped: temporary files, links out of
+    inputs/ and files over the size limit (ANNUAL_REPORT_MAX_FILE_MB)."""
     year_folder = inputs / str(year)
+    limit = int(os.environ.get("ANNUAL_REPORT_MAX_FILE_MB", "4096")) << 20
     files, skipped = [], []
-    for path in sorted(p for p in year_folder.rglob("*") if p.is_file()):
+    found = sorted(Path(folder) / name for folder, _, names in os.walk(year_folder) for name in names)
+    for path in found:
+        relative = path.relative_to(inputs)
+        department = relative.parts[1] if len(relative.parts) > 2 else ""
         if is_temporary(path):
-            relative = path.relative_to(inputs)
-            skipped.append(SubmissionResult(
-                file=relative.as_posix(), year=year, department=relative.parts[1] if len(relative.parts) > 2 else "",
-                status="skipped", problem="临时文件或隐藏文件，未处理；请在文件保存完成后放入正式文件"))
+            reason = "临时文件或隐藏文件，未处理；请在文件保存完成后放入正式文件"
+        elif path.is_symlink() and _outside(path, inputs):
+            reason = "这是指向 inputs 文件夹以外的链接，未处理；请放入文件本身"
+        elif path.stat().st_size > limit:
+            reason = f"文件超过 {limit >> 20} MB 的上限，未处理；请按年度或单位拆分后报送"
         else:
             files.append(path)
+            continue
+        skipped.append(SubmissionResult(file=relative.as_posix(), year=year, department=department,
+                                        status="skipped", problem=reason))
     return files, skipped

@@ -1,35 +1,109 @@
-"""Render the report: spec + metrics -> HTML page (Jinja) -> PDF (WeasyPrint)."""
+"""Render the report: spec + metrics -> typeset HTML page (Jinja) -> laid-out document -> PDF (WeasyPrint).
+
+The document is laid out twice: the first layout shows where the body ends, so the second can put
+the colophon on the last even page with its last rule on the bottom edge of the type area (on a page
+of its own, unnumbered, when it does not fit). Every printed character is then checked against the
+face meant for it, and any WeasyPrint warning fails the render.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import polars as pl
-from weasyprint import HTML
+from weasyprint import HTML, Document
+from weasyprint.formatting_structure import boxes
 
+from annual_report.attachment import build_attachment
 from annual_report.contracts import Contract
 from annual_report.figures import Figures, Formatter, cn_date
-from annual_report.narrative import fill_placeholders, narrative_html
+from annual_report.fonts import Face, check_document, check_text, faces
+from annual_report.narrative import Block, Run, fill_placeholders, narrative_blocks
 from annual_report.spec import ReportSpec
+from annual_report.typeset import GRID, MM, Line, set_lines, title_lines
 
 TEMPLATE = "report/report.html.j2"
+STYLE_FACES = {"body": "fangsong", "level-1": "hei", "level-2": "kai", "level-3": "fangsong", "level-4": "fangsong"}
+HEADING_TAGS = {0: "p", 1: "h2", 2: "h3"}
+MASTHEAD_SIZE = 36.0   # pt: the masthead's size, unless the issuers need less to fit 95% of the type area
+TITLE_SIZE = 22.0      # pt: 二号
+PX = 96 / 72           # CSS pixels per point: WeasyPrint lays out in CSS pixels
+TYPE_AREA_BOTTOM = (37 + 225) * MM * PX  # from the top of the page
+TYPE_AREA_HEIGHT = GRID.height * PX
 
 
-def report_html(spec: ReportSpec, metrics: pl.DataFrame, contracts: dict[str, Contract], year: int,
-                templates: Path) -> str:
-    """The whole report as one HTML page, every figure filled from the metrics table."""
+class RenderError(RuntimeError):
+    """WeasyPrint could not render the report as written."""
+
+
+@dataclass(frozen=True)
+class SetBlock:
+    """A narrative block set into lines, with the HTML element it prints as."""
+
+    tag: str
+    level: int
+    lines: list[Line]
+
+
+@dataclass(frozen=True)
+class Colophon:
+    """Where the colophon goes: pushed down by margin_top (CSS px), on a page of its own or not."""
+
+    margin_top: float = 0.0
+    own_page: bool = False
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A laid-out document and the HTML it comes from."""
+
+    html: str
+    document: Document
+
+
+def face_of(style: str) -> Face:
+    """The face a run style is set in."""
+    return faces()[STYLE_FACES[style]]
+
+
+def _set_block(block: Block, where: str) -> SetBlock:
+    for run in block.runs:
+        check_text(run.text, face_of(run.style), where)
+    return SetBlock(HEADING_TAGS[block.level], block.level, set_lines(block.runs, face_of))
+
+
+def report_context(spec: ReportSpec, metrics: pl.DataFrame, contracts: dict[str, Contract], year: int,
+                   draft: bool = False) -> dict[str, Any]:
+    """Everything the template prints, every figure filled from the metrics table and every line set."""
     formatter = Formatter(spec.rounding)
-    narrative = fill_placeholders(
-        spec.narrative,
-        {"m": Figures(metrics, contracts, year), "facts": spec.facts, "year": year},
-        formatter.filters(),
-    )
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(templates), autoescape=True,
-                                     undefined=jinja2.StrictUndefined)
-    environment.filters["cn_date"] = cn_date
-    return environment.get_template(TEMPLATE).render(spec=spec, body=narrative_html(narrative))
+    figures = Figures(metrics, contracts, year, draft)
+    narrative = fill_placeholders(spec.narrative, {"m": figures, "facts": spec.facts, "year": year},
+                                  formatter.filters(draft))
+    where = spec.path.name
+    issuers = "　".join(spec.issuers)
+    xiaobiaosong = faces()["xiaobiaosong"]
+    check_text(issuers + spec.title, xiaobiaosong, where)
+    attachment = spec.attachment and build_attachment(spec.attachment, figures, formatter, year, draft)
+    return {
+        "spec": spec,
+        "year": year,
+        "faces": faces(),
+        "grid": GRID,
+        "part": "report",
+        "masthead_size": min(MASTHEAD_SIZE, 0.95 * GRID.width / xiaobiaosong.width(issuers)),
+        "title_lines": spec.title_lines or title_lines(spec.title, xiaobiaosong, TITLE_SIZE),
+        "addressee": _set_block(Block(0, (Run(f"{spec.addressee}："),)), where).lines,
+        "blocks": [_set_block(block, where) for block in narrative_blocks(narrative)],
+        "attachment": attachment,
+        "attachment_note": attachment and _set_block(Block(0, (Run(f"附件：{attachment.title}"),)), where).lines,
+        "colophon": Colophon(),
+    }
 
 
 class _WarningsAsErrors(logging.Handler):
@@ -43,21 +117,64 @@ class _WarningsAsErrors(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-class RenderError(RuntimeError):
-    """WeasyPrint could not render the report as written."""
-
-
-def write_pdf(html: str, templates: Path, pdf_path: Path) -> Path:
-    """Render the HTML to PDF beside it; fail on any WeasyPrint warning."""
+@contextmanager
+def _failing_on_warnings() -> Iterator[None]:
     handler = _WarningsAsErrors()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
     try:
-        document = HTML(string=html, base_url=str(templates / "report") + "/").render()
-        pdf_path.parent.mkdir(parents=True, exist_ok=True)
-        document.write_pdf(pdf_path)
+        yield
     finally:
         logger.removeHandler(handler)
     if handler.messages:
         raise RenderError("WeasyPrint warned while rendering:\n" + "\n".join(handler.messages))
+
+
+def _layout(html: str, templates: Path) -> Document:
+    with _failing_on_warnings():
+        return HTML(string=html, base_url=str(templates / "report") + "/").render()
+
+
+def _colophon_boxes(box: boxes.Box) -> Iterator[boxes.Box]:
+    element = getattr(box, "element", None)
+    if box.element_tag == "footer" and "colophon" in (element.get("class") or ""):
+        yield box
+        return
+    for child in getattr(box, "children", ()):
+        yield from _colophon_boxes(child)
+
+
+def place_colophon(document: Document) -> Colophon:
+    """Where the colophon must go, from where a layout with the colophon in the flow put it."""
+    fragments = [(number, box) for number, page in enumerate(document.pages, start=1)
+                 for box in _colophon_boxes(page._page_box)]
+    number, last = fragments[-1]
+    if len(fragments) == 1 and number % 2 == 0:
+        # a hair's breadth short of the bottom, so rounding cannot push it onto the next page
+        return Colophon(margin_top=TYPE_AREA_BOTTOM - (last.position_y + last.margin_height()) - 0.01)
+    height = sum(box.border_height() for _, box in fragments)
+    return Colophon(margin_top=TYPE_AREA_HEIGHT - height - 0.01, own_page=True)
+
+
+def render(context: dict[str, Any], templates: Path) -> Rendered:
+    """Lay the report out, place its colophon, and check every glyph."""
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(templates), autoescape=True,
+                                     undefined=jinja2.StrictUndefined)
+    environment.filters["cn_date"] = cn_date
+    template = environment.get_template(TEMPLATE)
+    html = template.render(context)
+    document = _layout(html, templates)
+    if context["part"] == "report":
+        html = template.render(context | {"colophon": place_colophon(document)})
+        document = _layout(html, templates)
+    check_document(document)
+    return Rendered(html, document)
+
+
+def write_pdf(rendered: Rendered, pdf_path: Path, pdf_variant: str | None = None) -> Path:
+    """Write the PDF (optionally a variant such as pdf/a-3u) and its HTML preview beside it."""
+    pdf_path.parent.mkdir(parents=True, exist_ok=True)
+    pdf_path.with_suffix(".html").write_text(rendered.html, encoding="utf-8")
+    with _failing_on_warnings():
+        rendered.document.write_pdf(pdf_path, pdf_variant=pdf_variant)
     return pdf_path

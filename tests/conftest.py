@@ -34,10 +34,7 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory) -> pipeline.RunSummary:
     outputs = tmp_path_factory.mktemp("outputs")
     settings = Settings.from_env().with_paths(inputs=ROOT / "inputs", outputs=outputs,
                                               warehouse=outputs / "warehouse.duckdb")
-    ingest = pipeline.ingest_submissions(settings, 2021)
-    metrics = pipeline.build_metrics(settings, 2021)
-    files = pipeline.render_report(settings, "jinjiang", 2021, metrics)
-    return pipeline.RunSummary(ingest=ingest, metrics=metrics, files=files)
+    return pipeline.run_report(settings, "jinjiang", 2021)
 
 
 def golden_figures() -> list[dict[str, str]]:

@@ -1,23 +1,36 @@
-"""prefect.yaml declares deployments of the real flow with parameters the flow accepts."""
+"""prefect.yaml declares deployments of the real flows, with parameters the flows accept."""
 
 from __future__ import annotations
 
 import inspect
+from datetime import datetime
 
+import pytest
 import yaml
 from prefect.flows import load_flow_from_entrypoint
 
 from annual_report.settings import ROOT
+from flows.report import REPORT_TIME_ZONE, previous_year
+
+DEPLOYMENTS = {d["name"]: d for d in yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))["deployments"]}
 
 
-def test_every_deployment_points_at_the_flow_with_valid_parameters(monkeypatch) -> None:
-    config = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
-    deployments = {d["name"]: d for d in config["deployments"]}
-    assert "manual" in deployments
+def test_the_three_ways_of_running_are_deployed() -> None:
+    assert set(DEPLOYMENTS) == {"yearly", "manual", "drops", "batch"}
+    [yearly] = DEPLOYMENTS["yearly"]["schedules"]
+    assert yearly == {"cron": "0 9 1 3 *", "timezone": "Asia/Shanghai"}
+    assert "year" not in DEPLOYMENTS["yearly"]["parameters"]  # resolved when the run starts
+    assert DEPLOYMENTS["drops"]["schedules"] == [{"interval": 30}]
+    assert {d["work_pool"]["name"] for d in DEPLOYMENTS.values()} == {"annual-report"}
+
+
+@pytest.mark.parametrize("name", sorted(DEPLOYMENTS))
+def test_deployment_points_at_a_flow_that_accepts_its_parameters(name: str, monkeypatch) -> None:
     monkeypatch.chdir(ROOT)
-    for deployment in deployments.values():
-        flow = load_flow_from_entrypoint(deployment["entrypoint"])
-        assert flow.name == "annual-report"
-        signature = inspect.signature(flow.fn)
-        signature.bind_partial(**deployment.get("parameters", {}))
-        assert set(deployment.get("parameters", {})) <= set(signature.parameters)
+    deployment = DEPLOYMENTS[name]
+    flow = load_flow_from_entrypoint(deployment["entrypoint"])
+    inspect.signature(flow.fn).bind_partial(**deployment.get("parameters", {}))
+
+
+def test_a_run_without_a_year_is_for_last_year_in_beijing_time() -> None:
+    assert previous_year() == datetime.now(REPORT_TIME_ZONE).year - 1

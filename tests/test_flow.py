@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from prefect.testing.utilities import prefect_test_harness
 
 from annual_report.settings import ROOT
-from flows.annual_report import annual_report
+from annual_report.pipeline import MissingSubmissionsError
+from flows.report import annual_report, batch_reports
 
 
 @pytest.fixture(scope="session")
@@ -24,3 +26,24 @@ def test_flow_renders_the_sample_report(prefect_harness, tmp_path: Path) -> None
     assert summary.files.pdf.stat().st_size > 50_000
     assert {s.status for s in summary.ingest.submissions} == {"loaded"}
     assert summary.metrics["value"].null_count() == 0
+
+
+def test_batch_flow_renders_each_region_from_its_own_folder(prefect_harness, tmp_path: Path) -> None:
+    regions = {}
+    for region in ("jinjiang", "jinjiang-copy"):
+        root = tmp_path / region
+        shutil.copytree(ROOT / "inputs", root / "inputs")
+        (root / "reports" / region).mkdir(parents=True)
+        shutil.copy(ROOT / "reports" / "jinjiang" / "2021.md", root / "reports" / region / "2021.md")
+        regions[region] = str(root)
+    pdfs = batch_reports(year=2021, regions=regions)
+    assert pdfs == {r: Path(root) / "outputs" / "2021" / f"{r}-2021-report.pdf" for r, root in regions.items()}
+    assert all(pdf.stat().st_size > 50_000 for pdf in pdfs.values())
+
+
+def test_strict_run_names_the_missing_ledgers(prefect_harness, tmp_path: Path) -> None:
+    inputs = tmp_path / "inputs"
+    shutil.copytree(ROOT / "inputs", inputs)
+    shutil.rmtree(inputs / "2021" / "法院")
+    with pytest.raises(MissingSubmissionsError, match=r"执行慈善救助台账 \(charity_relief\) from 法院: inputs/2021/法院/"):
+        annual_report(year=2021, inputs=inputs, outputs=tmp_path / "outputs")

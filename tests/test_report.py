@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import re
 import subprocess
+from pathlib import Path
 
+import pdfplumber
+import polars as pl
 import pytest
 
-from annual_report.figures import Figures, Formatter
+from annual_report import pipeline, render
+from annual_report.figures import Figures, Formatter, MissingFigureError
+from annual_report.fonts import FontError
 from annual_report.pipeline import RunSummary
+from annual_report.settings import Settings
+from annual_report.spec import load_spec
 from conftest import golden_figures
 
 GOLDEN = golden_figures()
@@ -28,10 +35,14 @@ def test_every_metric_has_a_value_and_its_submissions(sample_run: RunSummary) ->
     assert all(len(ids) > 0 for ids in metrics["submission_ids"])
 
 
+def pdf_text(pdf: Path) -> str:
+    """The PDF's text in reading order, page numbers and whitespace left out."""
+    text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    return re.sub(r"\s+", "", re.sub(r"^—\s*\d+\s*—$", "", text, flags=re.MULTILINE))
+
+
 def _pdf_text(sample_run: RunSummary) -> str:
-    text = subprocess.run(["pdftotext", str(sample_run.files.pdf), "-"], check=True, capture_output=True,
-                          text=True).stdout
-    return re.sub(r"\s+", "", text)
+    return pdf_text(sample_run.files.pdf)
 
 
 def test_pdf_prints_every_figure(sample_run: RunSummary) -> None:
@@ -64,3 +75,91 @@ def test_outputs_written_beside_the_pdf(sample_run: RunSummary) -> None:
     assert "关于晋江市2021年法治政府工作的报告" in files.html.read_text(encoding="utf-8")
     header = files.metrics_csv.read_text(encoding="utf-8").splitlines()[0]
     assert header == "metric_id,year,label,value,unit,prior_value,change,datasets,submission_ids"
+
+
+def test_pdf_metadata_language_and_outline(sample_run: RunSummary) -> None:
+    with pdfplumber.open(sample_run.files.pdf) as pdf:
+        assert pdf.metadata["Title"] == "关于晋江市2021年法治政府工作的报告"
+        assert pdf.metadata["Author"] == "中共晋江市委、晋江市人民政府"
+        assert pdf.metadata["CreationDate"].startswith("D:20220228")
+        assert pdf.doc.catalog["Lang"] == b"zh-CN"
+        outline = [(level, title) for level, title, *_ in pdf.doc.get_outlines()]
+    assert (1, "一、推进依法行政建设法治政府工作情况") in outline
+    assert (2, "（一）深化示范创建工作，打造法治政府品牌") in outline
+    assert (2, "（一）依法履职尽责。") in outline   # a run-in level-2 heading is bookmarked too
+    assert (1, "晋江市2021年法治政府建设主要指标") in outline
+    assert [title for level, title in outline if level == 1][:4] == [
+        "一、推进依法行政建设法治政府工作情况", "二、党政主要负责人履行推进法治建设第一责任人职责情况",
+        "三、存在的问题和困难", "四、2022年工作计划"]
+
+
+def test_attachment_table_and_charts_come_from_the_metrics(sample_run: RunSummary) -> None:
+    text = _pdf_text(sample_run)
+    assert "附件：晋江市2021年法治政府建设主要指标" in text
+    assert "受理法律援助案件件35012433+43.9%" in text     # the only metric with a prior-year ledger
+    assert "人民调解案件起4798——" in text
+    assert "图12021年人民调解案件纠纷类型（单位：起）" in text
+    assert all(label in text for label in ("民事案件", "1764", "2477", "2020年", "2021年"))  # legal aid chart
+    with pdfplumber.open(sample_run.files.pdf) as pdf:
+        page = next(p for p in pdf.pages if "图1" in (p.extract_text() or ""))
+        bars = [r for r in page.rects if r["non_stroking_color"] == pytest.approx((0.651, 0.106, 0.106), abs=0.01)]
+        labels = {c["fontname"].split("+")[-1] for c in page.chars if c["text"] in "邻里纠纷" and c["size"] < 11}
+    assert len(bars) >= 9 + 3 and labels == {"Report-FangSong"}   # vector bars, labels in the body face
+
+
+def test_pdf_a_variant_on_request(sample_run: RunSummary, tmp_path: Path) -> None:
+    settings = Settings.from_env().with_paths(outputs=tmp_path)
+    files = pipeline.render_report(settings, "jinjiang", 2021, sample_run.metrics, pdf_variant="pdf/a-3u")
+    with pdfplumber.open(files.pdf) as pdf:
+        xmp = pdf.doc.catalog["Metadata"].resolve().get_data().decode()
+        assert "pdfaid:part" in xmp and re.search(r"pdfaid:part[^3]{0,3}3", xmp)
+        assert re.search(r"pdfaid:conformance[^U]{0,3}U", xmp)
+        assert pdf.doc.catalog["OutputIntents"]
+    assert files.pdf.read_bytes().startswith(b"%PDF-1.7")
+
+
+def _spec(tmp_path: Path, narrative: str, **front: str) -> Path:
+    settings = {"title": "关于测试的报告", "issuers": "[测试县人民政府]", "addressee": "测试市人民政府",
+                "signature": "[测试县人民政府]", "date": "2022-02-28", "printing_office": "测试县人民政府办公室",
+                "printing_date": "2022-02-28"} | front
+    path = tmp_path / "2021.md"
+    path.write_text("---\n" + "".join(f"{k}: {v}\n" for k, v in settings.items()) + "---\n\n" + narrative,
+                    encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("narrative", "front", "message"), [
+    ("正文有个生僻字𠀀。", {}, r"'𠀀' \(U\+20000\) has no glyph in the 仿宋 \(FandolFang-Regular.otf\) face"),
+    ("# 一级标题有𠀀字\n\n正文。", {}, r"'𠀀' \(U\+20000\) has no glyph in the 黑体"),
+    ("## 二级标题有䶮字\n\n正文。", {}, r"'䶮' \(U\+4DAE\) has no glyph in the 楷体 \(FandolKai-Regular.otf\)"),
+    ("正文。", {"title": "关于𠀀的报告"}, r"'𠀀' \(U\+20000\) has no glyph in the 小标宋"),
+])
+def test_a_missing_glyph_fails_naming_character_and_face(tmp_path: Path, contracts, narrative: str,
+                                                          front: dict[str, str], message: str) -> None:
+    spec = load_spec(_spec(tmp_path, narrative, **front))
+    with pytest.raises(FontError, match=message):
+        render.report_context(spec, pl.DataFrame(), contracts, 2021)
+
+
+def test_colophon_alone_on_the_next_even_page_is_not_numbered(tmp_path: Path, contracts) -> None:
+    spec = load_spec(_spec(tmp_path, "一段正文。", copied_to="[测试市司法局]"))
+    context = render.report_context(spec, pl.DataFrame(), contracts, 2021)
+    rendered = render.render(context, Settings.from_env().templates)
+    pdf = render.write_pdf(rendered, tmp_path / "out" / "test.pdf")
+    with pdfplumber.open(pdf) as document:
+        texts = [page.extract_text() or "" for page in document.pages]
+    assert len(texts) == 2                       # the body ends on page 1, an odd page
+    assert "— 1 —" in texts[0]
+    assert "抄送：测试市司法局。" in texts[1] and "—" not in texts[1]
+
+
+def test_a_draft_renders_with_the_gaps_marked(sample_run: RunSummary, contracts) -> None:
+    spec = load_spec(Settings.from_env().spec_path("jinjiang", 2021))
+    metrics = sample_run.metrics.with_columns(
+        value=pl.when(pl.col("metric_id").str.starts_with("legal_aid_cases")).then(None).otherwise(pl.col("value")))
+    with pytest.raises(MissingFigureError, match="legal_aid_cases.*法律援助中心"):
+        render.report_context(spec, metrics, contracts, 2021)
+    context = render.report_context(spec, metrics, contracts, 2021, draft=True)
+    html = render.render(context, Settings.from_env().templates).html
+    assert "【待补：受理法律援助案件】" in html
+    assert "【待补：法律援助案件受理情况】" in html   # the chart without data

@@ -1,0 +1,106 @@
+"""The second example, a county justice bureau's own report, renders from its own folder with no code of its own."""
+
+from __future__ import annotations
+
+import csv
+
+import pdfplumber
+import pytest
+
+from annual_report import pipeline
+from annual_report.settings import ROOT, Settings
+from test_layout import BODY, PITCH, TOLERANCE, MM, full_width, lines
+from test_report import pdf_text
+
+EXAMPLE = ROOT / "examples" / "county-justice-bureau"
+
+
+@pytest.fixture(scope="module")
+def county_run(tmp_path_factory: pytest.TempPathFactory) -> pipeline.RunSummary:
+    outputs = tmp_path_factory.mktemp("county")
+    settings = Settings.from_env().with_paths(inputs=EXAMPLE / "inputs", outputs=outputs,
+                                              warehouse=outputs / "warehouse.duckdb", reports=EXAMPLE / "reports")
+    return pipeline.run_report(settings, "qinglan", 2021)
+
+
+def _ledger(year: int, department: str, name: str) -> list[dict[str, str]]:
+    with (EXAMPLE / "inputs" / str(year) / department / f"{name}.csv").open(encoding="utf-8-sig") as stream:
+        return list(csv.DictReader(stream))
+
+
+def _rates(year: int) -> dict[str, float]:
+    """The three rates computed straight from the CSV ledgers, as the SQL models define them."""
+    litigations = _ledger(year, "司法局", "行政应诉案件台账")
+    concluded = [row for row in litigations if row["裁判结果"] not in ("", "审理中")]
+    reconsiderations = [row for row in _ledger(year, "司法局", "行政复议案件台账") if row["审结日期"]]
+    return {
+        "loss": sum(row["裁判结果"] in ("撤销", "确认违法") for row in concluded) / len(concluded),
+        "head": sum(row["负责人出庭"] == "是" for row in litigations) / len(litigations),
+        "correction": sum(row["审结结果"] in ("撤销", "变更", "确认违法", "责令履行") for row in reconsiderations)
+        / len(reconsiderations),
+    }
+
+
+def _points(now: float, before: float) -> str:
+    difference = round((now - before) * 100, 1)
+    return f"{'提高' if difference > 0 else '下降'}{abs(difference)}个百分点"
+
+
+def test_the_new_rates_match_the_ledgers(county_run: pipeline.RunSummary) -> None:
+    text = pdf_text(county_run.files.pdf)
+    now, before = _rates(2021), _rates(2020)
+    assert f"败诉率为{now['loss'] * 100:.1f}%，较上年{_points(now['loss'], before['loss'])}" in text
+    assert f"出庭应诉率达{now['head'] * 100:.1f}%，较上年{_points(now['head'], before['head'])}" in text
+    assert f"纠错率为{now['correction'] * 100:.1f}%，较上年{_points(now['correction'], before['correction'])}" in text
+    assert "同比上升26.2%" in text
+
+
+def test_the_attachment_is_a_separate_pdf(county_run: pipeline.RunSummary) -> None:
+    attachment = county_run.files.attachment
+    assert attachment == county_run.files.pdf.with_name("qinglan-2021-attachment.pdf")
+    assert "附件：青岚县司法局2021年法治政府建设主要指标" in pdf_text(county_run.files.pdf)
+    text = pdf_text(attachment)
+    assert text.startswith("附件青岚县司法局2021年法治政府建设主要指标")
+    assert "行政诉讼败诉率%5.318.8-13.5个百分点" in text
+    assert "图1法律援助案件受理情况（单位：件）" in text and "图2" in text
+
+
+def test_document_number_red_rule_and_balanced_title(county_run: pipeline.RunSummary) -> None:
+    with pdfplumber.open(county_run.files.pdf) as pdf:
+        page = pdf.pages[0]
+        masthead = next(line for line in lines(page) if line.colour == (1.0, 0.0, 0.0))
+        number = next(line for line in lines(page, 16) if line.text == "岚司〔2022〕6号")
+        rule = next(r for r in full_width(page) if r["non_stroking_color"] == (1.0, 0.0, 0.0))
+        title = lines(page, 22)
+    assert number.top == pytest.approx(masthead.bottom + 2 * PITCH + (PITCH - BODY) / 2, abs=TOLERANCE)
+    assert (number.x0 + number.x1) / 2 == pytest.approx(28 + 78, abs=TOLERANCE)
+    assert rule["top"] / MM == pytest.approx(number.bottom + 4, abs=TOLERANCE)
+    assert [line.text for line in title] == ["青岚县司法局关于2021年度", "法治政府建设工作情况的报告"]
+    assert title[0].x1 - title[0].x0 <= title[1].x1 - title[1].x0   # a trapezoid, the short line on top
+
+
+def test_colophon_alone_on_an_even_page_with_copied_to_and_no_number(county_run: pipeline.RunSummary) -> None:
+    with pdfplumber.open(county_run.files.pdf) as pdf:
+        assert len(pdf.pages) % 2 == 0
+        last = pdf.pages[-1]
+        texts = [line.text for line in lines(last)]
+        frames = {(round(r["top"] / MM, 2), round(r["bottom"] / MM, 2)) for r in full_width(last)}
+        previous = [line.text.replace(" ", "") for line in lines(pdf.pages[-2])]
+        previous_number = f"—{len(pdf.pages) - 1}—"
+    assert texts[0] == "抄送：市司法局，县委全面依法治县委员会办公室。"
+    assert not any(text.startswith("—") for text in texts)           # no number on a colophon-only page
+    assert previous_number in previous
+    # borders are frames between rectangles: a rule is the gap between two rectangles' bottom edges
+    bottoms = sorted({bottom for _, bottom in frames})
+    gaps = [round(b - a, 2) for a, b in zip(bottoms, bottoms[1:])]
+    assert 0.25 in gaps and gaps[-1] == 0.35   # the middle rule 0.25 mm, the last 0.35 mm
+
+
+def test_example_folder_is_self_contained() -> None:
+    assert sorted(p.relative_to(EXAMPLE).as_posix() for p in EXAMPLE.rglob("*") if p.is_file()) == [
+        "inputs/2020/司法局/行政复议案件台账.csv", "inputs/2020/司法局/行政应诉案件台账.csv",
+        "inputs/2020/法律援助中心/法律援助案件台账.csv", "inputs/2021/司法局/人民调解案件台账.csv",
+        "inputs/2021/司法局/合法性审查台账.csv", "inputs/2021/司法局/行政复议案件台账.csv",
+        "inputs/2021/司法局/行政应诉案件台账.csv", "inputs/2021/法律援助中心/法律援助案件台账.csv",
+        "make_inputs.py", "reports/qinglan/2021.md",
+    ]
