@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
+from annual_report.files import replacing
+
 
 @dataclass(frozen=True)
 class ArchivedFile:
@@ -41,12 +43,8 @@ class Archive:
         """Keep the file's bytes (once per content) and record that it was received."""
         target = self.object_path(entry.sha256)
         if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_name(f".{target.name}.partial")
-            shutil.copyfile(source, partial)
-            with partial.open("rb") as stream:
-                os.fsync(stream.fileno())
-            os.replace(partial, target)
+            with replacing(target) as partial:
+                shutil.copyfile(source, partial)
         self.root.mkdir(parents=True, exist_ok=True)
         with self.index.open("a", encoding="utf-8") as stream:
             stream.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")

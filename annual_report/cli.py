@@ -10,6 +10,7 @@ from pathlib import Path
 from annual_report import pipeline, warehouse
 from annual_report.blank_forms import write_blank_forms
 from annual_report.contracts import Contract, load_contracts
+from annual_report.figures import MissingFigureError
 from annual_report.ingest import SubmissionResult
 from annual_report.settings import ROOT, Settings
 
@@ -43,25 +44,26 @@ def print_submission(result: SubmissionResult) -> None:
 
 
 def _quiet_prefect() -> None:
-    """Prefect's own INFO lines (temporary server, task states) are noise for a report office; its
+    """Prefect's own log lines (temporary server, task states, tracebacks) are noise for a report office; its
     start-up telemetry write races the temporary server's migrations ("database is locked")."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")  # failures are reported by the CLI itself
 
 
 def run(args: argparse.Namespace) -> int:
     _quiet_prefect()
     from flows.report import annual_report
 
-    from annual_report.pipeline import MissingSubmissionsError
-
     print(f"Producing the {args.year} report for {args.region} ({args.mode})…", flush=True)
     try:
         summary = annual_report(year=args.year, region=args.region, mode=args.mode, inputs=args.inputs,
                                 outputs=args.outputs, warehouse=args.warehouse, reports=args.reports,
                                 pdf_variant=args.pdf_variant)
-    except MissingSubmissionsError as error:
+    except (pipeline.MissingSubmissionsError, MissingFigureError) as error:
         print(f"Stopped: {error}\nRun with --mode draft to render with the gaps marked.", file=sys.stderr)
+        return 1
+    except (OSError, ValueError, RuntimeError) as error:  # a spec, a font, the warehouse lock, the disk
+        print(f"Stopped: {error}", file=sys.stderr)
         return 1
     print(f"Submissions for {args.year - 1}–{args.year}:")
     for result in summary.ingest.submissions:
@@ -70,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"  审核  {check.dataset}：{check.message}")
     settings = _settings(args)
     print(f"Receipts: {_relative(settings.receipts(args.year))}/")
-    print(f"Metrics: {summary.metrics.height} computed → {_relative(summary.files.metrics_csv)}")
+    with_data = summary.metrics["value"].is_not_null().sum()
+    print(f"Metrics: {with_data} of {summary.metrics.height} with data → {_relative(summary.files.metrics_csv)}")
     print(f"HTML:    {_relative(summary.files.html)}")
     print(f"PDF:     {_relative(summary.files.pdf)}")
     if summary.files.attachment:

@@ -16,6 +16,7 @@ from annual_report import audit, ingest, metrics, receipts, render, warehouse
 from annual_report.archive import Archive
 from annual_report.audit import CheckWarning
 from annual_report.contracts import Contract, load_contracts
+from annual_report.files import replacing
 from annual_report.ingest import SubmissionResult
 from annual_report.settings import Settings
 from annual_report.spec import load_spec
@@ -127,6 +128,7 @@ def metrics_table(year_metrics: pl.DataFrame) -> list[dict[str, object]]:
 
 def run_report(settings: Settings, region: str, year: int, draft: bool = False) -> RunSummary:
     """The whole job without Prefect: take the files, check, compute, render."""
+    settings.spec_path(region, year)  # no spec, no run: say so before taking any file
     ingest_report = ingest_submissions(settings, year)
     if not draft and (missing := missing_datasets(settings, region, year)):
         raise MissingSubmissionsError(missing, year)
@@ -196,10 +198,11 @@ def render_report(settings: Settings, region: str, year: int, year_metrics: pl.D
     stem = settings.year_outputs(year) / f"{region}-{year}-report"
     stem.parent.mkdir(parents=True, exist_ok=True)
     metrics_csv = stem.parent / f"{region}-{year}-metrics.csv"
-    year_metrics.with_columns(
-        datasets=pl.col("datasets").list.join(";"),
-        submission_ids=pl.col("submission_ids").cast(pl.List(pl.String)).list.join(";"),
-    ).write_csv(metrics_csv)
+    with replacing(metrics_csv) as partial:
+        year_metrics.with_columns(
+            datasets=pl.col("datasets").list.join(";"),
+            submission_ids=pl.col("submission_ids").cast(pl.List(pl.String)).list.join(";"),
+        ).write_csv(partial)
     pdf = render.write_pdf(render.render(context, settings.templates), stem.with_suffix(".pdf"), pdf_variant)
     attachment = None
     if spec.attachment and spec.attachment.placement == "separate":

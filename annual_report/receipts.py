@@ -8,6 +8,7 @@ import jinja2
 
 from annual_report.audit import CheckWarning
 from annual_report.contracts import Contract
+from annual_report.files import write_text
 from annual_report.ingest import SubmissionResult
 
 STATUS_WORDS = {"loaded": "已入库", "unchanged": "与已入库的版本相同，未重复处理", "failed": "未入库", "skipped": "已跳过"}
@@ -43,7 +44,4 @@ def write_receipt(result: SubmissionResult, contracts: dict[str, Contract], chec
         r=result, title=_title(result, contracts), status=STATUS_WORDS[result.status], checks=checks,
         received=result.received_at.strftime("%Y-%m-%d %H:%M:%S") if result.received_at else "—",
     )
-    path = folder / (result.department or "_") / f"{Path(result.file).name}.html"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
-    return path
+    return write_text(folder / (result.department or "_") / f"{Path(result.file).name}.html", html)

@@ -14,16 +14,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import jinja2
 import polars as pl
 from weasyprint import HTML, Document
 from weasyprint.formatting_structure import boxes
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from annual_report.attachment import build_attachment
 from annual_report.contracts import Contract
 from annual_report.figures import Figures, Formatter, cn_date
-from annual_report.fonts import Face, check_document, check_text, faces
+from annual_report.files import replacing, write_text
+from annual_report.fonts import FANDOL, Face, check_document, check_text, faces
 from annual_report.narrative import Block, Run, fill_placeholders, narrative_blocks
 from annual_report.spec import ReportSpec
 from annual_report.typeset import GRID, MM, Line, set_lines, title_lines
@@ -130,9 +134,25 @@ def _failing_on_warnings() -> Iterator[None]:
         raise RenderError("WeasyPrint warned while rendering:\n" + "\n".join(handler.messages))
 
 
+class ConfinedFetcher(URLFetcher):
+    """WeasyPrint may load the project's templates and the report's font files, nothing else:
+    no network, no other local file, whatever a cell or a narrative line says."""
+
+    def __init__(self, templates: Path) -> None:
+        super().__init__(allowed_protocols={"file"}, fail_on_errors=True)
+        self.roots = (templates.resolve(), FANDOL)  # the @font-face files; fontconfig loads the rest
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        path = Path(url2pathname(urlsplit(url).path)).resolve() if url.startswith("file:") else None
+        if path is None or not any(path.is_relative_to(root) for root in self.roots):
+            raise FatalURLFetchingError(f"the report may not load {url}: only its templates and fonts")
+        return super().fetch(url, headers)
+
+
 def _layout(html: str, templates: Path) -> Document:
     with _failing_on_warnings():
-        return HTML(string=html, base_url=str(templates / "report") + "/").render()
+        return HTML(string=html, base_url=str(templates / "report") + "/",
+                    url_fetcher=ConfinedFetcher(templates)).render()
 
 
 def _colophon_boxes(box: boxes.Box) -> Iterator[boxes.Box]:
@@ -172,9 +192,8 @@ def render(context: dict[str, Any], templates: Path) -> Rendered:
 
 
 def write_pdf(rendered: Rendered, pdf_path: Path, pdf_variant: str | None = None) -> Path:
-    """Write the PDF (optionally a variant such as pdf/a-3u) and its HTML preview beside it."""
-    pdf_path.parent.mkdir(parents=True, exist_ok=True)
-    pdf_path.with_suffix(".html").write_text(rendered.html, encoding="utf-8")
-    with _failing_on_warnings():
-        rendered.document.write_pdf(pdf_path, pdf_variant=pdf_variant)
+    """Write the PDF (optionally a variant such as pdf/a-3u) and its HTML preview beside it, each atomically."""
+    write_text(pdf_path.with_suffix(".html"), rendered.html)
+    with _failing_on_warnings(), replacing(pdf_path) as partial:
+        rendered.document.write_pdf(partial, pdf_variant=pdf_variant)
     return pdf_path

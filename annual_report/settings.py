@@ -9,10 +9,12 @@ the warehouse can be rebuilt from the archive alone.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+REGION = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
 
 def _path(variable: str, default: Path) -> Path:
@@ -60,4 +62,10 @@ class Settings:
         return self.year_outputs(year) / "receipts"
 
     def spec_path(self, region: str, year: int) -> Path:
-        return self.reports / region / f"{year}.md"
+        """reports/<region>/<year>.md; a region is a plain name, so no path can be smuggled through it."""
+        if not REGION.fullmatch(region):
+            raise ValueError(f"region {region!r}: use lower-case letters, digits, '-' and '_' only")
+        path = self.reports / region / f"{year}.md"
+        if not path.is_file():
+            raise FileNotFoundError(f"no report spec for {region} {year}: {path} (copy last year's and edit it)")
+        return path

@@ -114,6 +114,7 @@ def annual_report(year: int | None = None, region: str = "jinjiang", mode: Liter
     is missing; draft mode renders with the gaps marked. pdf_variant: e.g. pdf/a-3u."""
     year = year or previous_year()
     settings = Settings.from_env().with_paths(inputs=inputs, outputs=outputs, warehouse=warehouse, reports=reports)
+    settings.spec_path(region, year)  # no spec, no run: say so before taking any file
     prior, current = take_submissions(settings, (year - 1, year))
     ingest = pipeline.IngestReport(submissions=prior.submissions + current.submissions, checks=current.checks)
     if mode == "strict":
