@@ -12,6 +12,7 @@ from annual_report.blank_forms import write_blank_forms
 from annual_report.contracts import Contract, load_contracts
 from annual_report.figures import MissingFigureError
 from annual_report.ingest import SubmissionResult
+from annual_report.prefect_server import prefect_api, wait_until_ready
 from annual_report.settings import ROOT, Settings
 
 SHOWN_REJECTIONS = 5
@@ -44,27 +45,29 @@ def print_submission(result: SubmissionResult) -> None:
 
 
 def _quiet_prefect() -> None:
-    """Prefect's own log lines (temporary server, task states, tracebacks) are noise for a report office; its
-    start-up telemetry write races the temporary server's migrations ("database is locked")."""
+    """Prefect's own log lines (task states, tracebacks) are noise for a report office; its start-up
+    telemetry write races a new server's migrations ("database is locked")."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")  # failures are reported by the CLI itself
 
 
 def run(args: argparse.Namespace) -> int:
     _quiet_prefect()
-    from flows.report import annual_report
-
     print(f"Producing the {args.year} report for {args.region} ({args.mode})…", flush=True)
-    try:
-        summary = annual_report(year=args.year, region=args.region, mode=args.mode, inputs=args.inputs,
-                                outputs=args.outputs, warehouse=args.warehouse, reports=args.reports,
-                                pdf_variant=args.pdf_variant)
-    except (pipeline.MissingSubmissionsError, MissingFigureError) as error:
-        print(f"Stopped: {error}\nRun with --mode draft to render with the gaps marked.", file=sys.stderr)
-        return 1
-    except (OSError, ValueError, RuntimeError) as error:  # a spec, a font, the warehouse lock, the disk
-        print(f"Stopped: {error}", file=sys.stderr)
-        return 1
+    with prefect_api():
+        from flows.report import annual_report
+
+        wait_until_ready()
+        try:
+            summary = annual_report(year=args.year, region=args.region, mode=args.mode, inputs=args.inputs,
+                                    outputs=args.outputs, warehouse=args.warehouse, reports=args.reports,
+                                    pdf_variant=args.pdf_variant)
+        except (pipeline.MissingSubmissionsError, MissingFigureError) as error:
+            print(f"Stopped: {error}\nRun with --mode draft to render with the gaps marked.", file=sys.stderr)
+            return 1
+        except (OSError, ValueError, RuntimeError) as error:  # a spec, a font, the warehouse lock, the disk
+            print(f"Stopped: {error}", file=sys.stderr)
+            return 1
     print(f"Submissions for {args.year - 1}–{args.year}:")
     for result in summary.ingest.submissions:
         print_submission(result)

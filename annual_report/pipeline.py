@@ -76,6 +76,12 @@ def submission_files(settings: Settings, years: tuple[int, ...],
     return files, skipped
 
 
+def warehouse_identity(settings: Settings, contracts: dict[str, Contract]) -> str:
+    """The warehouse's id (creating the warehouse if need be): new with every new or rebuilt warehouse."""
+    with warehouse.connect(settings.warehouse, contracts.values()) as con:
+        return warehouse.identity(con)
+
+
 def take_file(settings: Settings, year: int, path: Path, contracts: dict[str, Contract]) -> SubmissionResult:
     """Take one file into the warehouse: archived and loaded, or a no-op when it is already current."""
     with tempfile.TemporaryDirectory(prefix="annual-report-") as workdir, \

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -17,9 +18,10 @@ from prefect.client.orchestration import get_client
 from prefect.context import TaskRunContext
 from prefect.deployments import run_deployment
 from prefect.runtime import flow_run
+from prefect.states import State
 from prefect.task_runners import ProcessPoolTaskRunner
 
-from annual_report import pipeline, warehouse
+from annual_report import pipeline
 from annual_report.contracts import Contract, load_contracts
 from annual_report.ingest import SubmissionResult, sha256_of
 from annual_report.settings import Settings
@@ -37,23 +39,18 @@ def _report_run_name() -> str:
     return f"{parameters.get('region', 'jinjiang')}-{parameters.get('year') or previous_year()}"
 
 
-def _submission_key(context: TaskRunContext, parameters: dict[str, Any]) -> str | None:
-    """Cache key of taking a file: its content, where it sits, the contracts, and the warehouse it went into."""
-    settings: Settings = parameters["settings"]
+def _submission_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
+    """Cache key of taking a file: the warehouse it goes into, the contracts, where the file sits, its content."""
     path: Path = parameters["path"]
-    if not settings.warehouse.exists():
-        return None
-    with warehouse.connect(settings.warehouse, read_only=True) as con:
-        warehouse_id = warehouse.identity(con)
-    contracts = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(settings.contracts.glob("*.yaml"))))
-    return "-".join([warehouse_id, str(parameters["year"]), hashlib.sha256(str(path).encode()).hexdigest()[:16],
-                     sha256_of(path), contracts.hexdigest()[:16]])
+    return "-".join([parameters["warehouse_id"], parameters["contracts_digest"], str(parameters["year"]),
+                     hashlib.sha256(str(path).encode()).hexdigest()[:16], sha256_of(path)])
 
 
 @task(retries=2, retry_delay_seconds=3, cache_key_fn=_submission_key, persist_result=True,
       task_run_name="take {path.name}")
-def take_submission(settings: Settings, year: int, path: Path, contracts: dict[str, Contract]) -> SubmissionResult:
-    """Archive, validate and load one submitted file (cached by its content)."""
+def take_submission(settings: Settings, year: int, path: Path, contracts: dict[str, Contract],
+                    warehouse_id: str, contracts_digest: str) -> SubmissionResult:
+    """Archive, validate and load one submitted file (cached by its content, per warehouse and contracts)."""
     return pipeline.take_file(settings, year, path, contracts)
 
 
@@ -98,11 +95,20 @@ def publish_artifacts(region: str, year: int, ingest: pipeline.IngestReport, met
                          description=f"{region} {year}: the report as PDF")
 
 
+def _taken(state: State) -> SubmissionResult:
+    """The outcome of taking a file; one served from the cache was taken before: unchanged now."""
+    result = state.result()
+    return replace(result, status="unchanged") if state.name == "Cached" and result.status == "loaded" else result
+
+
 def take_submissions(settings: Settings, years: tuple[int, ...], settle_seconds: float = 0) -> list[pipeline.IngestReport]:
     """Take every file of the years one by one (the warehouse has one writer), then cross-check each year."""
     contracts = load_contracts(settings.contracts)
+    warehouse_id = pipeline.warehouse_identity(settings, contracts)
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(settings.contracts.glob("*.yaml")))).hexdigest()
     files, skipped = pipeline.submission_files(settings, years, settle_seconds)
-    results = skipped + [take_submission(settings, year, path, contracts) for year, path in files]
+    results = skipped + [_taken(take_submission(settings, year, path, contracts, warehouse_id, digest[:16],
+                                                return_state=True)) for year, path in files]
     return [cross_check(settings, year, [r for r in results if r.year == year], contracts) for year in years]
 
 
