@@ -25,6 +25,7 @@ SQL_TYPES = {
 }
 
 ON_ERROR = ("reject_rows", "hold_file")
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML was built with it
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 
 
@@ -136,7 +137,7 @@ def _column(raw: dict[str, Any], source: Path) -> Column:
 
 
 def load_contract(path: Path) -> Contract:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     try:
         columns = tuple(_column(c, path) for c in raw["columns"])
         contract = Contract(
