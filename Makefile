@@ -13,6 +13,12 @@ report: setup
 test: setup
 	$(BIN)/pytest
 
+# make reliability: the faults and hostile inputs of tests/test_reliability.py, test_hostile_input.py and
+# test_properties.py, with 20 kill trials and 300 examples per property (about 15 min); writes docs/reliability.md
+.PHONY: reliability
+reliability: setup
+	$(BIN)/python -m annual_report.reliability prove
+
 # a local Prefect server with every deployment of prefect.yaml and WORKERS workers (default 1)
 serve: setup
 	scripts/serve.sh $(or $(WORKERS),1)
@@ -27,6 +33,13 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
+
+# make bench: the benchmarks at national scale (about 25 min; large ledgers generated once into bench/data/),
+# results in bench/results.md; never part of make test
+.PHONY: bench
+bench: setup
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench
 
 sample-inputs: setup
 	$(BIN)/python scripts/make_sample_inputs.py

@@ -2,19 +2,24 @@
 
 `objects/<sha[:2]>/<sha256>` holds each distinct file once; `index.jsonl` has one line per
 receipt (sha256, year, department, file name, size, time received), in the order received.
-Both are written before the file is validated or loaded, and written atomically.
+Both are written before the file is validated or loaded: an object atomically, an index line synced.
+A line torn by a crash (or a full disk) is ignored, and the next line starts on a line of its own.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
-from annual_report.files import replacing
+from annual_report.files import cannot_write, replacing
+
+SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,10 @@ class ArchivedFile:
     file: str          # the path under inputs/ it arrived as, e.g. 2021/司法局/台账.csv
     size_bytes: int
     received_at: str   # ISO timestamp
+
+    def __post_init__(self) -> None:
+        if not SHA256.fullmatch(self.sha256):  # it names the object's file: nothing else may pass as one
+            raise ValueError(f"not a sha256: {self.sha256!r}")
 
     @property
     def received(self) -> datetime:
@@ -45,21 +54,35 @@ class Archive:
         if not target.exists():
             with replacing(target) as partial:
                 shutil.copyfile(source, partial)
-        self.root.mkdir(parents=True, exist_ok=True)
-        with self.index.open("a", encoding="utf-8") as stream:
-            stream.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")
-            stream.flush()
-            os.fsync(stream.fileno())
+        self._append(json.dumps(asdict(entry), ensure_ascii=False).encode() + b"\n")
         return target
 
+    def _append(self, line: bytes) -> None:
+        """Add a line to the index and sync it; after a torn line, on a line of its own."""
+        try:
+            with self.index.open("a+b") as stream:
+                stream.write(b"\n" + line if _torn(stream) else line)
+                stream.flush()
+                os.fsync(stream.fileno())
+        except OSError as error:
+            raise cannot_write(self.index, error) from error
+
     def entries(self) -> list[ArchivedFile]:
-        """Every receipt, oldest first (a torn last line from a crash is ignored)."""
+        """Every receipt, oldest first (a line torn by a crash, or otherwise unreadable, is ignored)."""
         if not self.index.exists():
             return []
         entries = []
-        for line in self.index.read_text(encoding="utf-8").splitlines():
+        for line in self.index.read_bytes().splitlines():
             try:
-                entries.append(ArchivedFile(**json.loads(line)))
-            except (json.JSONDecodeError, TypeError):
+                entries.append(ArchivedFile(**json.loads(line.decode("utf-8"))))
+            except (ValueError, TypeError):  # ValueError covers undecodable bytes and broken JSON
                 continue
         return entries
+
+
+def _torn(stream: BinaryIO) -> bool:
+    """Whether the index ends inside a line: the last append was cut short."""
+    if stream.seek(0, os.SEEK_END) == 0:
+        return False
+    stream.seek(-1, os.SEEK_END)
+    return stream.read(1) != b"\n"

@@ -8,22 +8,15 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from annual_report.contracts import Contract
-
-FORMULA_STARTS = ("=", "+", "-", "@")
-
-
-def neutralise(value: str) -> str:
-    """A cell that a spreadsheet program would run as a formula, made plain text."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+from annual_report.files import neutralise, replacing
 
 
 def write_blank_forms(contract: Contract, folder: Path) -> tuple[Path, Path]:
-    """`<title>.csv` (UTF-8 with BOM, so Excel opens it) and `<title>.xlsx` in folder."""
-    folder.mkdir(parents=True, exist_ok=True)
-    header = [c.header for c in contract.columns]
+    """`<title>.csv` (UTF-8 with BOM, so Excel opens it) and `<title>.xlsx` in folder, every cell plain text."""
+    header = [neutralise(c.header) for c in contract.columns]
     example = [neutralise(c.example) for c in contract.columns]
     csv_path = folder / f"{contract.title}.csv"
-    with csv_path.open("w", encoding="utf-8-sig", newline="") as stream:
+    with replacing(csv_path) as partial, partial.open("w", encoding="utf-8-sig", newline="") as stream:
         csv.writer(stream).writerows([header, example])
     workbook = Workbook()
     sheet = workbook.active
@@ -33,5 +26,6 @@ def write_blank_forms(contract: Contract, folder: Path) -> tuple[Path, Path]:
     for cell, column in zip(sheet[1], contract.columns):
         sheet.column_dimensions[cell.column_letter].width = max(12, 2 * len(column.header) + 2)
     xlsx_path = folder / f"{contract.title}.xlsx"
-    workbook.save(xlsx_path)
+    with replacing(xlsx_path) as partial:
+        workbook.save(partial)
     return csv_path, xlsx_path

@@ -1,29 +1,106 @@
-"""Writing outputs so that a crash leaves either the previous complete file or the new complete one."""
+"""Writing outputs so that a crash leaves either the previous complete file or the new complete one.
+
+A file is written under a temporary name beside it (`.<pid>@<host>.<random>.partial`), synced, and renamed
+over the target in one step. A process killed while writing leaves its partial file behind; the next
+write into the same folder removes the partial files of processes of this machine that no longer run.
+
+Every spreadsheet the project writes has its text cells neutralised: a cell starting with = + - @ (or a
+tab or carriage return) would run as a formula when a department opens the file in Excel or WPS.
+"""
 
 from __future__ import annotations
 
 import os
+import re
+import socket
+import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
+
+import polars as pl
+
+PARTIAL = ".partial"
+HOST = socket.gethostname()
+PARTIAL_NAME = re.compile(r"\.(\d+)@(.*)\.[0-9a-f]{8}\.partial")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, but another user's
+        return True
+    return True
+
+
+def sweep_partials(folder: Path) -> None:
+    """Remove the partial files that processes of this machine left in folder when they died."""
+    for partial in folder.glob(f".*{PARTIAL}"):
+        name = PARTIAL_NAME.fullmatch(partial.name)
+        if name and name.group(2) == HOST and not _running(int(name.group(1))):
+            partial.unlink(missing_ok=True)
+
+
+def _sync(path: Path) -> None:
+    """Flush a file's, or a folder's, contents to the disk."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def cannot_write(path: Path, error: OSError) -> OSError:
+    """The error, saying which output could not be written (the partial file's name means nothing to a reader)."""
+    reason = error.strerror or str(error)
+    if error.errno is None:
+        return OSError(f"cannot write {path}: {reason}")
+    return OSError(error.errno, f"cannot write {path}: {reason}")
 
 
 @contextmanager
 def replacing(path: Path) -> Iterator[Path]:
-    """A temporary path beside `path` to write to; once written and synced, it replaces `path` in one step."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    """A temporary path beside `path` to write to; once written and synced, it replaces `path` in one step.
+
+    A failure (a full disk, a folder that cannot be written) leaves `path` as it was and is raised naming it.
+    """
+    partial = path.with_name(f".{os.getpid()}@{HOST}.{uuid.uuid4().hex[:8]}{PARTIAL}")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sweep_partials(path.parent)
         yield partial
-        with partial.open("rb") as stream:
-            os.fsync(stream.fileno())
+        _sync(partial)
         os.replace(partial, path)
+        _sync(path.parent)  # the rename itself survives a power cut
+    except OSError as error:
+        raise cannot_write(path, error) from error
     finally:
-        partial.unlink(missing_ok=True)
+        with suppress(OSError):  # a folder that could not be made holds no partial file
+            partial.unlink(missing_ok=True)
 
 
 def write_text(path: Path, text: str) -> Path:
     """`path.write_text`, atomically."""
     with replacing(path) as partial:
         partial.write_text(text, encoding="utf-8")
+    return path
+
+
+def neutralise(value: str) -> str:
+    """A cell that a spreadsheet program would run as a formula, made plain text."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def write_csv(frame: pl.DataFrame, path: Path) -> Path:
+    """The frame as a CSV file, atomically, its text cells neutralised."""
+    text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    safe = frame.with_columns(
+        pl.Series(name, [None if cell is None else neutralise(cell) for cell in frame[name]], dtype=pl.String)
+        for name in text_columns
+    )
+    with replacing(path) as partial:
+        safe.write_csv(partial)
     return path

@@ -21,11 +21,23 @@ import duckdb
 
 from annual_report.archive import Archive, ArchivedFile
 from annual_report.contracts import Contract
-from annual_report.decode import DecodeError, read_head, to_csv
+from annual_report.decode import MAX_COLUMNS, DecodeError, line_ending, read_head, to_csv
 from annual_report.validate import EXTRA, literal, problems_sql, typed_sql
+from annual_report.warehouse import transaction
 
 TEMPORARY_SUFFIXES = (".part", ".crdownload", ".tmp", ".swp", ".download")
 TOTAL_WORDS = ["合计", "总计", "小计", "共计"]
+LISTED_PROBLEMS = 1000  # problems a receipt lists: enough to correct a file by
+LISTED_VALUE = 200      # characters of a cell's value a listed problem shows
+TRIMMED = " \t\u3000\u00a0"  # spaces around a cell's text, as typed: ASCII, tab, full-width, no-break
+# DuckDB's explanation of a CSV error -> what the department reads after the line number
+CSV_ERRORS = [
+    ("Maximum line size", "过长（超过 2 MB），无法读取：请检查该行内容后重新报送"),
+    ("unterminated quote", "的引号没有配对，无法读取：请检查该行是否有多余或缺少的英文双引号"),
+    ("Expected Number of Columns", f"的单元格超过 {MAX_COLUMNS} 个，无法读取：请删除表格右侧多余的内容后重新报送"),
+    ("Invalid unicode", "含有无法识别的字符：请在 Excel 或 WPS 中“另存为”CSV UTF-8（逗号分隔）格式后重新报送"),
+]
+CSV_ERROR_OTHERWISE = "无法按 CSV 读取：请在 Excel 或 WPS 中重新“另存为”CSV 后报送"
 
 
 @dataclass(frozen=True)
@@ -74,15 +86,13 @@ def is_temporary(path: Path) -> bool:
 
 
 def csv_error_message(error: duckdb.Error) -> str:
-    """DuckDB's CSV reader error, said for the department."""
+    """DuckDB's CSV reader error, said for the department, by the reader's own explanation of it (not by the
+    rest of its message, which lists the reader's settings and mentions quotes whatever went wrong)."""
     text = str(error)
     line = re.search(r"CSV Error on Line: (\d+)", text)
     where = f"第{line.group(1)}行" if line else "文件"
-    if "Maximum line size" in text:
-        return f"{where}过长（超过 2 MB），无法读取：请检查该行内容后重新报送"
-    if "quote" in text.lower():
-        return f"{where}的引号没有配对，无法读取：请检查该行是否有多余或缺少的英文双引号"
-    return f"{where}无法按 CSV 读取：请在 Excel 或 WPS 中重新“另存为”CSV 后报送"
+    said = next((said for sign, said in CSV_ERRORS if sign in text), CSV_ERROR_OTHERWISE)
+    return f"{where}{said}"
 
 
 def _header_row(head: list[list[str]], file_stem: str, contracts: dict[str, Contract]) -> tuple[int, Contract]:
@@ -106,31 +116,51 @@ def _header_row(head: list[list[str]], file_stem: str, contracts: dict[str, Cont
     raise FileProblem(f"看起来是“{contract.title}”，但缺少必填列：{'、'.join(missing)}")
 
 
+def _read_cells(con: duckdb.DuckDBPyConnection, csv_path: Path, header_index: int, width: int,
+                declared: int) -> None:
+    """The file's rows below the header as text cells c0, c1, … (trimmed) into `_cells`, numbered `_row` as the
+    department sees them in Excel (the header is row header_index + 1); `_extra` holds the cells past the
+    header's width, declared - width of them at most.
+
+    The file is read from its first line and the rows down to the header dropped after: the reader's own
+    `skip` counts lines, and a title cell with a line break in it would make it skip too few."""
+    columns = {f"c{i}": "VARCHAR" for i in range(declared)}
+    new_line = f", new_line = '{ending}'" if (ending := line_ending(csv_path)) else ""
+    cells = ", ".join(f"trim(c{i}, {literal(TRIMMED)}) as c{i}" for i in range(width))
+    extra = ", ".join(f"nullif(trim(c{i}, {literal(TRIMMED)}), '')" for i in range(width, declared))
+    con.execute(
+        f"""create or replace temp table _cells as
+        select * from (
+            select (row_number() over ())::integer as _row, {cells}, nullif(concat_ws(',', {extra}), '') as {EXTRA}
+            from read_csv({literal(csv_path)}, header = false, auto_detect = false, columns = {columns!r},
+                          delim = ',', quote = '"', escape = '"', null_padding = true, parallel = false{new_line})
+        ) where _row > {header_index + 1}"""
+    )
+
+
 def _land(con: duckdb.DuckDBPyConnection, csv_path: Path, header_index: int, headers: list[str],
           contract: Contract) -> None:
     """Load the file's cells as text: data rows into `_raw`, total rows into `_totals`.
 
-    `_row` is the row number the department sees in Excel (the header is row header_index + 1).
+    A row with more cells than the header is read again with room for MAX_COLUMNS cells (only then: the
+    room costs time on every row), so that it is rejected on its own instead of failing the file.
     """
     positions = contract.match_headers(headers)
     width = len(headers)
-    columns = {f"c{i}": "VARCHAR" for i in range(width + 1)}
-    cells = ", ".join(f"trim(c{i}, ' \t\u3000\u00a0') as c{i}" for i in range(width + 1))
-    con.execute(
-        f"""create or replace temp table _cells as
-        select (row_number() over () + {header_index + 1})::integer as _row, {cells}
-        from read_csv({literal(csv_path)}, header = false, skip = {header_index + 1}, auto_detect = false,
-                      columns = {columns!r}, delim = ',', quote = '"', escape = '"',
-                      null_padding = true, parallel = false)"""
-    )
+    try:
+        _read_cells(con, csv_path, header_index, width, width + 1)
+    except duckdb.InvalidInputException as error:
+        if "Expected Number of Columns" not in str(error):
+            raise
+        _read_cells(con, csv_path, header_index, width, MAX_COLUMNS + 1)
     landed = [f"nullif(c{positions[c.name]}, '') as {c.name}" if c.name in positions else f"null::varchar as {c.name}"
               for c in contract.columns]
-    empty = " and ".join(f"nullif(c{i}, '') is null" for i in range(width))
+    empty = " and ".join([*(f"nullif(c{i}, '') is null" for i in range(width)), f"{EXTRA} is null"])
     total = " or ".join(f"replace(c{i}, ' ', '') in ({', '.join(map(literal, TOTAL_WORDS))})" for i in range(width))
     con.execute(f"create or replace temp table _totals as select _row, {', '.join(landed)} from _cells where {total}")
     con.execute(
         f"""create or replace temp table _raw as
-        select _row, {', '.join(landed)}, nullif(c{width}, '') as {EXTRA}
+        select _row, {', '.join(landed)}, {EXTRA}
         from _cells where not ({empty}) and not coalesce({total}, false)"""
     )
 
@@ -156,8 +186,7 @@ def _declared_totals(con: duckdb.DuckDBPyConnection, contract: Contract) -> list
 def _record(con: duckdb.DuckDBPyConnection, result: SubmissionResult, size_bytes: int,
             contract: Contract | None, load_rows: bool) -> None:
     """Write the submission, its rejections and (if it loads) its valid rows in one transaction."""
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         submission_id = con.execute(
             """insert into submissions (year, department, dataset, file, sha256, size_bytes, received_at, encoding,
                    rows_read, rows_loaded, rows_rejected, status, problem, warnings)
@@ -174,10 +203,15 @@ def _record(con: duckdb.DuckDBPyConnection, result: SubmissionResult, size_bytes
                 f"insert into {contract.table} (submission_id, source_row, {names}) select {submission_id}, _row, "
                 f"{names} from _typed anti join (select distinct _row from _problems) using (_row)"
             )
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+
+
+def _listed(con: duckdb.DuckDBPyConnection, problems: str) -> list[Rejection]:
+    """The first LISTED_PROBLEMS of the problems a query returns (row_number, column_header, value, reason),
+    each value cut to LISTED_VALUE characters: what a receipt lists, in bounded memory however bad the file."""
+    return [Rejection(*row) for row in con.execute(
+        f"""select row_number, column_header, left(value, {LISTED_VALUE}), reason from ({problems})
+            order by row_number, column_header limit {LISTED_PROBLEMS}"""
+    ).fetchall()]
 
 
 def previous_outcome(con: duckdb.DuckDBPyConnection, result: SubmissionResult,
@@ -204,9 +238,8 @@ def previous_outcome(con: duckdb.DuckDBPyConnection, result: SubmissionResult,
     (result.dataset, result.problem, result.rows_read, result.rows_loaded, result.rows_rejected, result.encoding,
      result.received_at) = outcome
     result.warnings = list(warnings or [])
-    result.rejections = [Rejection(*r) for r in con.execute(
-        "select row_number, column_header, value, reason from rejections where submission_id = ? "
-        "order by row_number, column_header", [submission_id]).fetchall()]
+    result.rejections = _listed(
+        con, f"select * exclude (submission_id) from rejections where submission_id = {submission_id}")
     return result
 
 
@@ -222,6 +255,9 @@ def load_file(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], so
         head = read_head(csv_path)
         if not any(head):
             raise FileProblem("文件没有内容：请填写表头和数据后重新报送")
+        if wide := next((i for i, row in enumerate(head, start=1) if len(row) > MAX_COLUMNS), None):
+            raise FileProblem(f"第{wide}行的单元格超过 {MAX_COLUMNS} 个，不是正常的表格："
+                              "请删除表格右侧多余的内容后重新报送")
         header_index, contract = _header_row(head, Path(result.file).stem, contracts)
         result.dataset = contract.dataset
         if contract.department != result.department:
@@ -238,14 +274,16 @@ def load_file(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], so
         result.warnings += _declared_totals(con, contract)
     except (DecodeError, FileProblem) as problem:
         result.problem, contract = str(problem), None
-    except duckdb.Error as error:
+    except duckdb.InvalidInputException as error:  # the CSV reader's; any other error is the machine's, not the file's
         result.problem, contract = csv_error_message(error), None
     load_rows = False
     if contract is not None:
         result.rows_read = con.execute("select count(*) from _raw").fetchone()[0]
-        result.rejections = [Rejection(*row) for row in con.execute(
-            "select _row, column_header, value, reason from _problems order by _row, column_header").fetchall()]
-        result.rows_rejected = len({r.row for r in result.rejections})
+        result.rejections = _listed(con, "select _row as row_number, * exclude (_row) from _problems")
+        problems, result.rows_rejected = con.execute("select count(*), count(distinct _row) from _problems").fetchone()
+        if problems > LISTED_PROBLEMS:
+            result.warnings.append(f"共有 {problems} 处问题，回执只列出前 {LISTED_PROBLEMS} 处："
+                                   "请改正后用 annual-report validate 自查其余问题")
         if result.rows_read == 0:
             result.problem = "只有表头，没有数据行"
         elif result.rows_rejected == result.rows_read:
@@ -282,20 +320,29 @@ def _outside(path: Path, inputs: Path) -> bool:
         return True
 
 
+def _walk(year_folder: Path) -> list[Path]:
+    """Every file under the year's folder, and every link to a folder (listed, never followed)."""
+    found = []
+    for folder, folders, names in os.walk(year_folder):
+        found += [Path(folder) / name for name in names]
+        found += [Path(folder) / name for name in folders if (Path(folder) / name).is_symlink()]
+    return sorted(found)
+
+
 def submitted_files(inputs: Path, year: int) -> tuple[list[Path], list[SubmissionResult]]:
     """The year's files to take, and the ones reported as skipped: temporary files, links out of
-    inputs/ and files over the size limit (ANNUAL_REPORT_MAX_FILE_MB)."""
-    year_folder = inputs / str(year)
+    inputs/ or to folders, and files over the size limit (ANNUAL_REPORT_MAX_FILE_MB)."""
     limit = int(os.environ.get("ANNUAL_REPORT_MAX_FILE_MB", "4096")) << 20
     files, skipped = [], []
-    found = sorted(Path(folder) / name for folder, _, names in os.walk(year_folder) for name in names)
-    for path in found:
+    for path in _walk(inputs / str(year)):
         relative = path.relative_to(inputs)
         department = relative.parts[1] if len(relative.parts) > 2 else ""
         if is_temporary(path):
             reason = "临时文件或隐藏文件，未处理；请在文件保存完成后放入正式文件"
         elif path.is_symlink() and _outside(path, inputs):
             reason = "这是指向 inputs 文件夹以外的链接，未处理；请放入文件本身"
+        elif path.is_dir():
+            reason = "这是指向另一个文件夹的链接，未处理；请放入文件本身"
         elif path.stat().st_size > limit:
             reason = f"文件超过 {limit >> 20} MB 的上限，未处理；请按年度或单位拆分后报送"
         else:

@@ -16,7 +16,7 @@ from annual_report import audit, ingest, metrics, receipts, render, warehouse
 from annual_report.archive import Archive
 from annual_report.audit import CheckWarning
 from annual_report.contracts import Contract, load_contracts
-from annual_report.files import replacing
+from annual_report.files import write_csv
 from annual_report.ingest import SubmissionResult
 from annual_report.settings import Settings
 from annual_report.spec import load_spec
@@ -168,23 +168,36 @@ def _replay(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], arch
 def rebuild_warehouse(settings: Settings) -> list[SubmissionResult]:
     """A new warehouse from the archive alone: every receipt replayed in order, metrics rebuilt.
 
-    The new warehouse is built beside the old one and replaces it only when complete.
+    The new warehouse is built beside the old one and replaces it only when complete; the old one's lock is
+    held throughout, so no run writes to a file that is about to be replaced.
     """
     contracts = load_contracts(settings.contracts)
     archive = Archive(settings.archive)
     if not archive.entries():
         raise FileNotFoundError(f"no archived submissions in {settings.archive}")
     building = settings.warehouse.with_name(settings.warehouse.name + ".rebuilding")
-    building.unlink(missing_ok=True)
-    with tempfile.TemporaryDirectory(prefix="annual-report-") as workdir, \
-            warehouse.connect(building, contracts.values()) as con:
-        results = _replay(con, contracts, archive, Path(workdir))
-        for year in sorted({r.year for r in results}):
-            metrics.build_metrics(con, settings.sql, contracts, year)
-    # a write-ahead log left by the old file would be replayed into the new one
-    settings.warehouse.with_name(settings.warehouse.name + ".wal").unlink(missing_ok=True)
-    os.replace(building, settings.warehouse)
+    with warehouse.exclusive(settings.warehouse):
+        _remove_database(building)  # what an interrupted rebuild left
+        with tempfile.TemporaryDirectory(prefix="annual-report-") as workdir, \
+                warehouse.connect(building, contracts.values()) as con:
+            results = _replay(con, contracts, archive, Path(workdir))
+            for year in sorted({r.year for r in results}):
+                metrics.build_metrics(con, settings.sql, contracts, year)
+        # a write-ahead log left by the old file would be replayed into the new one
+        _write_ahead_log(settings.warehouse).unlink(missing_ok=True)
+        os.replace(building, settings.warehouse)
+    building.with_name(building.name + ".lock").unlink(missing_ok=True)
     return results
+
+
+def _write_ahead_log(database: Path) -> Path:
+    return database.with_name(database.name + ".wal")
+
+
+def _remove_database(database: Path) -> None:
+    """A DuckDB file and its write-ahead log, gone."""
+    database.unlink(missing_ok=True)
+    _write_ahead_log(database).unlink(missing_ok=True)
 
 
 def build_metrics(settings: Settings, year: int) -> pl.DataFrame:
@@ -204,11 +217,10 @@ def render_report(settings: Settings, region: str, year: int, year_metrics: pl.D
     stem = settings.year_outputs(year) / f"{region}-{year}-report"
     stem.parent.mkdir(parents=True, exist_ok=True)
     metrics_csv = stem.parent / f"{region}-{year}-metrics.csv"
-    with replacing(metrics_csv) as partial:
-        year_metrics.with_columns(
-            datasets=pl.col("datasets").list.join(";"),
-            submission_ids=pl.col("submission_ids").cast(pl.List(pl.String)).list.join(";"),
-        ).write_csv(partial)
+    write_csv(year_metrics.with_columns(
+        datasets=pl.col("datasets").list.join(";"),
+        submission_ids=pl.col("submission_ids").cast(pl.List(pl.String)).list.join(";"),
+    ), metrics_csv)
     pdf = render.write_pdf(render.render(context, settings.templates), stem.with_suffix(".pdf"), pdf_variant)
     attachment = None
     if spec.attachment and spec.attachment.placement == "separate":

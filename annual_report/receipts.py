@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import jinja2
@@ -11,6 +12,7 @@ from annual_report.contracts import Contract
 from annual_report.files import write_text
 from annual_report.ingest import SubmissionResult
 
+NAME_MAX = 255  # bytes in a file name, on every file system the outputs may live on
 STATUS_WORDS = {"loaded": "已入库", "unchanged": "与已入库的版本相同，未重复处理", "failed": "未入库", "skipped": "已跳过"}
 
 
@@ -36,6 +38,21 @@ def receipt_text(result: SubmissionResult, contracts: dict[str, Contract], check
     return "\n".join(lines)
 
 
+def receipt_path(result: SubmissionResult, folder: Path) -> Path:
+    """folder/<department>/<file name>.html, inside folder whatever the names hold (a department that is not
+    a plain folder name goes to folder/_/). A name too long for the file system once `.html` is added is
+    shortened, and kept apart from other shortened names by a digest of the whole path."""
+    department = result.department
+    if department in ("", ".", "..") or "/" in department or "\0" in department:
+        department = "_"
+    name = f"{Path(result.file).name}.html"
+    if len(name.encode()) > NAME_MAX:
+        digest = hashlib.sha256(result.file.encode()).hexdigest()[:8]
+        stem = name.encode()[: NAME_MAX - 32].decode("utf-8", "ignore")
+        name = f"{stem}…{digest}.html"
+    return folder / department / name
+
+
 def write_receipt(result: SubmissionResult, contracts: dict[str, Contract], checks: list[CheckWarning],
                   folder: Path, templates: Path) -> Path:
     """The receipt as HTML under folder/<department>/<file name>.html."""
@@ -44,4 +61,4 @@ def write_receipt(result: SubmissionResult, contracts: dict[str, Contract], chec
         r=result, title=_title(result, contracts), status=STATUS_WORDS[result.status], checks=checks,
         received=result.received_at.strftime("%Y-%m-%d %H:%M:%S") if result.received_at else "—",
     )
-    return write_text(folder / (result.department or "_") / f"{Path(result.file).name}.html", html)
+    return write_text(receipt_path(result, folder), html)

@@ -150,9 +150,14 @@ class ConfinedFetcher(URLFetcher):
 
 
 def _layout(html: str, templates: Path) -> Document:
-    with _failing_on_warnings():
-        return HTML(string=html, base_url=str(templates / "report") + "/",
-                    url_fetcher=ConfinedFetcher(templates)).render()
+    """The laid-out document; a refused fetch stops the render as a RenderError (WeasyPrint raises it as a
+    BaseException, which would pass every `except Exception` up to the command line as a traceback)."""
+    try:
+        with _failing_on_warnings():
+            return HTML(string=html, base_url=str(templates / "report") + "/",
+                        url_fetcher=ConfinedFetcher(templates)).render()
+    except FatalURLFetchingError as refused:
+        raise RenderError(str(refused)) from None
 
 
 def _colophon_boxes(box: boxes.Box) -> Iterator[boxes.Box]:

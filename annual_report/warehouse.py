@@ -7,7 +7,7 @@ import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 
@@ -51,8 +51,22 @@ qualify row_number() over (partition by year, department, dataset order by submi
 """
 
 
+# what DuckDB says when the file is not, or no longer, a sound database (a torn or overwritten file)
+DAMAGE_SIGNS = ("not a valid DuckDB database file", "Corrupt database file", "Could not read enough bytes")
+# what DuckDB says when it cannot write the file or its log (a full disk, a quota, a file-size limit)
+WRITE_SIGNS = ("Could not write file", "No space left on device")
+
+
 class WarehouseBusyError(RuntimeError):
     """Another process held the warehouse longer than this one would wait."""
+
+
+class WarehouseDamagedError(RuntimeError):
+    """The warehouse file is damaged; `annual-report rebuild` makes a new one from the archive."""
+
+
+class WarehouseWriteError(RuntimeError):
+    """The warehouse could not be written (a full disk); the transaction under way was rolled back."""
 
 
 def _lock_timeout() -> float:
@@ -60,9 +74,10 @@ def _lock_timeout() -> float:
 
 
 @contextmanager
-def _exclusive(path: Path) -> Iterator[None]:
+def exclusive(path: Path) -> Iterator[None]:
     """Hold `<warehouse>.lock`: one process at a time uses the warehouse (DuckDB allows one writer
     process, and no reader beside it); the others wait a bounded time, then name the holder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     lock_path = path.with_name(path.name + ".lock")
     with lock_path.open("a+", encoding="utf-8") as lock:
         deadline = time.monotonic() + _lock_timeout()
@@ -91,8 +106,7 @@ def _exclusive(path: Path) -> Iterator[None]:
 def connect(path: Path, contracts: Iterable[Contract] = (),
             read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """The warehouse, held for this process, with the ledger and every dataset's table created if missing."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _exclusive(path), duckdb.connect(str(path), read_only=read_only) as con:
+    with exclusive(path), _opened(path, read_only) as con:
         if not read_only:
             con.execute(LEDGER_SCHEMA)
             for contract in contracts:
@@ -102,6 +116,47 @@ def connect(path: Path, contracts: Iterable[Contract] = (),
                     f"    submission_id integer not null,\n    source_row integer not null,\n    {columns}\n)"
                 )
         yield con
+
+
+@contextmanager
+def _opened(path: Path, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The DuckDB connection; a damaged file, found on opening or on reading, and a file that cannot be
+    written are said to be so, for the person running the pipeline."""
+    try:
+        with duckdb.connect(str(path), read_only=read_only) as con:
+            yield con
+    except duckdb.Error as error:
+        said = _said(path, error)
+        if said is None:
+            raise
+        raise said from error
+
+
+def _said(path: Path, error: duckdb.Error) -> RuntimeError | None:
+    """DuckDB's error about the warehouse file itself, as one a person can act on (None for any other)."""
+    text = str(error)
+    what = text.splitlines()[0]
+    if any(sign in text for sign in DAMAGE_SIGNS):
+        return WarehouseDamagedError(f"the warehouse {path} is damaged ({what}); rebuild it from the archive "
+                                     f"of every file received: annual-report rebuild")
+    if any(sign in text for sign in WRITE_SIGNS):
+        return WarehouseWriteError(f"cannot write the warehouse {path} ({what}); the file being loaded was rolled "
+                                   f"back and is taken again by the next run: make room, then run again")
+    return None
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """A transaction, committed when the block ends and rolled back when it fails; the error raised is the
+    one that made it fail (a commit that fails has already rolled itself back)."""
+    con.execute("begin transaction")
+    try:
+        yield
+        con.execute("commit")
+    except BaseException:
+        with suppress(duckdb.Error):
+            con.execute("rollback")
+        raise
 
 
 def identity(con: duckdb.DuckDBPyConnection) -> str:
