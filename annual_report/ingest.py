@@ -116,6 +116,12 @@ def _header_row(head: list[list[str]], file_stem: str, contracts: dict[str, Cont
     raise FileProblem(f"看起来是“{contract.title}”，但缺少必填列：{'、'.join(missing)}")
 
 
+def _trimmed(cell: str) -> str:
+    """A cell without the spaces around it. DuckDB's one-argument trim strips every Unicode space
+    (U+3000, U+00A0 ...) but tab, and is twice as fast as naming the characters: name them only for a tab."""
+    return f"case when contains({cell}, chr(9)) then trim({cell}, {literal(TRIMMED)}) else trim({cell}) end"
+
+
 def _read_cells(con: duckdb.DuckDBPyConnection, csv_path: Path, header_index: int, width: int,
                 declared: int) -> None:
     """The file's rows below the header as text cells c0, c1, … (trimmed) into `_cells`, numbered `_row` as the
@@ -126,8 +132,8 @@ def _read_cells(con: duckdb.DuckDBPyConnection, csv_path: Path, header_index: in
     `skip` counts lines, and a title cell with a line break in it would make it skip too few."""
     columns = {f"c{i}": "VARCHAR" for i in range(declared)}
     new_line = f", new_line = '{ending}'" if (ending := line_ending(csv_path)) else ""
-    cells = ", ".join(f"trim(c{i}, {literal(TRIMMED)}) as c{i}" for i in range(width))
-    extra = ", ".join(f"nullif(trim(c{i}, {literal(TRIMMED)}), '')" for i in range(width, declared))
+    cells = ", ".join(f"{_trimmed(f'c{i}')} as c{i}" for i in range(width))
+    extra = ", ".join(f"nullif({_trimmed(f'c{i}')}, '')" for i in range(width, declared))
     con.execute(
         f"""create or replace temp table _cells as
         select * from (

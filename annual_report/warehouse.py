@@ -118,12 +118,18 @@ def connect(path: Path, contracts: Iterable[Contract] = (),
         yield con
 
 
+def memory_limit() -> str:
+    """DuckDB's memory limit (ANNUAL_REPORT_MEMORY_LIMIT, default 1GB): past it, the temporary tables of a
+    large ledger's validation spill to `<warehouse>.tmp/` instead of growing with the file."""
+    return os.environ.get("ANNUAL_REPORT_MEMORY_LIMIT", "1GB")
+
+
 @contextmanager
 def _opened(path: Path, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
     """The DuckDB connection; a damaged file, found on opening or on reading, and a file that cannot be
     written are said to be so, for the person running the pipeline."""
     try:
-        with duckdb.connect(str(path), read_only=read_only) as con:
+        with duckdb.connect(str(path), read_only=read_only, config={"memory_limit": memory_limit()}) as con:
             yield con
     except duckdb.Error as error:
         said = _said(path, error)
