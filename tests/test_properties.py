@@ -107,7 +107,8 @@ def test_any_bytes_are_taken_and_their_rows_add_up(taker: Taker, content: bytes,
 # --- tables as a department's program writes them
 
 TEXT = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=8)
-CELL_TEXT = st.one_of(TEXT, st.sampled_from(['"', ",", "\n", "\r\n", " ", "\u3000", "'", "=1+1", "合计", '""x"']))
+CELL_TEXT = st.one_of(TEXT, st.sampled_from(['"', ",", "\n", "\r\n", " ", "\t", "\u3000", "\u00a0", "\u2003", "'",
+                                             "=1+1", "合计", '""x"']))
 
 
 def cell(column: int) -> st.SearchStrategy[str]:
