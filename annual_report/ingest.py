@@ -22,7 +22,7 @@ import duckdb
 from annual_report.archive import Archive, ArchivedFile
 from annual_report.contracts import Contract
 from annual_report.decode import MAX_COLUMNS, DecodeError, line_ending, read_head, to_csv
-from annual_report.validate import EXTRA, literal, problems_sql, typed_sql
+from annual_report.validate import EXTRA, literal, problems_sql, text_of, typed_columns
 from annual_report.warehouse import transaction
 
 TEMPORARY_SUFFIXES = (".part", ".crdownload", ".tmp", ".swp", ".download")
@@ -124,67 +124,84 @@ def _trimmed(cell: str) -> str:
     return f"case when contains({cell}, chr(9)) then trim({cell}, {literal(TRIMMED)}) else trim({cell}) end"
 
 
-def _read_cells(con: duckdb.DuckDBPyConnection, csv_path: Path, header_index: int, width: int,
-                declared: int) -> None:
-    """The file's rows below the header as text cells c0, c1, … (trimmed) into `_cells`, numbered `_row` as the
-    department sees them in Excel (the header is row header_index + 1); `_extra` holds the cells past the
-    header's width, declared - width of them at most.
-
-    The file is read from its first line and the rows down to the header dropped after: the reader's own
-    `skip` counts lines, and a title cell with a line break in it would make it skip too few."""
+def _read_cells(con: duckdb.DuckDBPyConnection, csv_path: Path, headers: list[str], contract: Contract,
+                declared: int, parallel: bool) -> None:
+    """Every row of the file into `_checked` in one pass, in the file's order (row n of the file is rowid n - 1):
+    for each contract column its trimmed text (`text_of`, null when empty) and its typed value, the cells past
+    the header's width (declared - width of them at most) joined as `_extra`, and whether the row is empty
+    (`_empty`) or a total row (`_total`)."""
+    positions = contract.match_headers(headers)
+    width = len(headers)
     columns = {f"c{i}": "VARCHAR" for i in range(declared)}
     new_line = f", new_line = '{ending}'" if (ending := line_ending(csv_path)) else ""
     cells = ", ".join(f"{_trimmed(f'c{i}')} as c{i}" for i in range(width))
     extra = ", ".join(f"nullif({_trimmed(f'c{i}')}, '')" for i in range(width, declared))
+    texts = ", ".join(f"nullif(c{positions[c.name]}, '')" if c.name in positions else "null::varchar"
+                      for c in contract.columns)
+    names = ", ".join(text_of(c) for c in contract.columns)
+    empty = " and ".join([*(f"nullif(c{i}, '') is null" for i in range(width)), f"{EXTRA} is null"])
+    total = " or ".join(f"replace(c{i}, ' ', '') in ({', '.join(map(literal, TOTAL_WORDS))})" for i in range(width))
+    typed = typed_columns(contract)
     con.execute(
-        f"""create or replace temp table _cells as
-        select * from (
-            select (row_number() over ())::integer as _row, {cells}, nullif(concat_ws(',', {extra}), '') as {EXTRA}
-            from read_csv({literal(csv_path)}, header = false, auto_detect = false, columns = {columns!r},
-                          delim = ',', quote = '"', escape = '"', null_padding = true, parallel = false{new_line})
-        ) where _row > {header_index + 1}"""
+        f"""create or replace temp table _checked as
+        select *{', ' + typed if typed else ''} from (
+            select {texts}, {EXTRA}, coalesce({empty}, false) as _empty, coalesce({total}, false) as _total
+            from (
+                select {cells}, nullif(concat_ws(',', {extra}), '') as {EXTRA}
+                from read_csv({literal(csv_path)}, header = false, auto_detect = false, columns = {columns!r},
+                              delim = ',', quote = '"', escape = '"', null_padding = true,
+                              parallel = {str(parallel).lower()}{new_line})
+            )
+        ) as landed({names}, {EXTRA}, _empty, _total)"""
     )
+
+
+def _read_rows(con: duckdb.DuckDBPyConnection, csv_path: Path, headers: list[str], contract: Contract,
+               declared: int) -> None:
+    """`_read_cells` on both cores, or on one for a file with a line break inside a cell (the parallel reader
+    cannot pad short rows then)."""
+    try:
+        _read_cells(con, csv_path, headers, contract, declared, parallel=True)
+    except duckdb.Error as error:  # raised as an InvalidInputException or as the base class, by where it is met
+        if "parallel scanner does not support null_padding" not in str(error):
+            raise
+        _read_cells(con, csv_path, headers, contract, declared, parallel=False)
 
 
 def _land(con: duckdb.DuckDBPyConnection, csv_path: Path, header_index: int, headers: list[str],
-          contract: Contract) -> None:
-    """Load the file's cells as text: data rows into `_raw`, total rows into `_totals`.
+          contract: Contract, year: int) -> None:
+    """Read, trim and type the file's rows below the header in one pass: data rows as `_data`, total rows as
+    `_totals` (views of `_checked`, numbered `_row` as Excel shows them: the header is row header_index + 1;
+    `report_year` is the year the file is submitted for, as the contract's checks name it).
 
-    A row with more cells than the header is read again with room for MAX_COLUMNS cells (only then: the
-    room costs time on every row), so that it is rejected on its own instead of failing the file.
+    A row with more cells than the header makes the file be read again with room for MAX_COLUMNS cells (only
+    then: the room costs time on every row), so that it is rejected on its own instead of failing the file.
     """
-    positions = contract.match_headers(headers)
-    width = len(headers)
     try:
-        _read_cells(con, csv_path, header_index, width, width + 1)
+        _read_rows(con, csv_path, headers, contract, len(headers) + 1)
     except duckdb.InvalidInputException as error:
         if "Expected Number of Columns" not in str(error):
             raise
-        _read_cells(con, csv_path, header_index, width, MAX_COLUMNS + 1)
-    landed = [f"nullif(c{positions[c.name]}, '') as {c.name}" if c.name in positions else f"null::varchar as {c.name}"
-              for c in contract.columns]
-    empty = " and ".join([*(f"nullif(c{i}, '') is null" for i in range(width)), f"{EXTRA} is null"])
-    total = " or ".join(f"replace(c{i}, ' ', '') in ({', '.join(map(literal, TOTAL_WORDS))})" for i in range(width))
-    con.execute(f"create or replace temp table _totals as select _row, {', '.join(landed)} from _cells where {total}")
-    con.execute(
-        f"""create or replace temp table _raw as
-        select _row, {', '.join(landed)}, {EXTRA}
-        from _cells where not ({empty}) and not coalesce({total}, false)"""
-    )
+        _read_rows(con, csv_path, headers, contract, MAX_COLUMNS + 1)
+    numbered = (f"select (rowid + 1)::integer as _row, {year} as report_year, * exclude (_empty, _total) "
+                f"from _checked where rowid > {header_index}")
+    con.execute(f"create or replace temp view _data as {numbered} and not _empty and not _total")
+    con.execute(f"create or replace temp view _totals as {numbered} and _total")
 
 
 def _declared_totals(con: duckdb.DuckDBPyConnection, contract: Contract) -> list[str]:
     """Warnings where a total row's figure differs from the sum of the rows above it."""
     warnings = []
     numeric = [c for c in contract.columns if c.type in ("integer", "decimal")]
-    for row, *values in con.execute(f"select _row, {', '.join(c.name for c in numeric) or 'null'} from _totals").fetchall():
+    texts = ", ".join(text_of(c) for c in numeric) or "null"
+    for row, *values in con.execute(f"select _row, {texts} from _totals").fetchall():
         warnings.append(f"第{row}行是合计行，未计入数据")
         for column, declared in zip(numeric, values):
             if declared is None:
                 continue
             cast = "bigint" if column.type == "integer" else "decimal(18, 2)"
             declared_sum, actual = con.execute(
-                f"select try_cast(replace(?, ',', '') as {cast}), sum({column.name}) from _typed", [declared]
+                f"select try_cast(replace(?, ',', '') as {cast}), sum({column.name}) from _data", [declared]
             ).fetchone()
             if declared_sum is not None and declared_sum != (actual or 0):
                 warnings.append(f"第{row}行合计行的“{column.header}”为 {declared}，但各行相加为 {actual or 0}，请核对")
@@ -209,7 +226,7 @@ def _record(con: duckdb.DuckDBPyConnection, result: SubmissionResult, size_bytes
             names = ", ".join(c.name for c in contract.columns)
             con.execute(
                 f"insert into {contract.table} (submission_id, source_row, {names}) select {submission_id}, _row, "
-                f"{names} from _typed anti join (select distinct _row from _problems) using (_row)"
+                f"{names} from _data anti join (select distinct _row from _problems) using (_row)"
             )
 
 
@@ -275,8 +292,7 @@ def load_file(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], so
         known = set(contract.match_headers(headers).values())
         result.warnings = [f"第{header_index + 1}行“{h}”列不属于“{contract.title}”，已忽略"
                            for i, h in enumerate(headers) if i not in known and h.strip()]
-        _land(con, csv_path, header_index, headers, contract)
-        con.execute(f"create or replace temp table _typed as {typed_sql(contract, result.year)}")
+        _land(con, csv_path, header_index, headers, contract, result.year)
         con.execute(f"create or replace temp table _problems as "
                     f"{problems_sql(contract, result.year, result.department)}")
         result.warnings += _declared_totals(con, contract)
@@ -286,7 +302,7 @@ def load_file(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], so
         result.problem, contract = csv_error_message(error), None
     load_rows = False
     if contract is not None:
-        result.rows_read = con.execute("select count(*) from _raw").fetchone()[0]
+        result.rows_read = con.execute("select count(*) from _data").fetchone()[0]
         result.rejections = _listed(con, "select _row as row_number, * exclude (_row) from _problems")
         problems, result.rows_rejected = con.execute("select count(*), count(distinct _row) from _problems").fetchone()
         if problems > LISTED_PROBLEMS:
@@ -303,6 +319,8 @@ def load_file(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], so
             result.rows_loaded = result.rows_read - result.rows_rejected
             result.status, load_rows = "loaded", True
     _record(con, result, source.stat().st_size, contract, load_rows)
+    con.execute("drop view if exists _data; drop view if exists _totals; drop table if exists _checked; "
+                "drop table if exists _problems")  # memory for the next file
     return result
 
 

@@ -1,8 +1,10 @@
 """Row-level validation, written as SQL derived from a dataset's contract.
 
-The file's cells are first landed as text in `_raw` (one row per record, `_row` being the
-row number the department sees in Excel); `typed_sql` casts them into `_typed`; `problems_sql`
-lists every (row, column, value, reason) that breaks the contract, with the reason in Chinese.
+A file's data rows are read in one pass (see `ingest`) into `_data`, numbered `_row` as the department
+sees them in Excel: for each column its text as written, `text_of(column)`, and `typed_columns` its value
+cast to the contract's type under the column's name (null where it does not cast; a text column is its
+own text). `problems_sql` lists every (row, column, value, reason) of `_data` that breaks the contract,
+each rule a filter of that one table, with the reason in Chinese.
 """
 
 from __future__ import annotations
@@ -28,8 +30,19 @@ def _list(values: list[str] | tuple[str, ...]) -> str:
     return "[" + ", ".join(literal(v) for v in values) + "]"
 
 
+def _is_text(column: Column) -> bool:
+    """A column whose value is its text as written: nothing to cast."""
+    return column.type == "text" or (column.type == "enum" and not column.synonyms)
+
+
+def text_of(column: Column) -> str:
+    """The name of the column holding a column's text as written (its own name for a text column; the
+    prefix keeps it apart from every contract column, whose names start with a letter)."""
+    return column.name if _is_text(column) else f"_text_{column.name}"
+
+
 def _cast(column: Column) -> str:
-    raw = f"r.{column.name}"
+    raw = text_of(column)
     # only a cell with a non-ASCII character can hold a full-width one: the guard is 20 times cheaper than translate
     folded = (f"case when strlen({raw}) = length({raw}) then {raw} "
               f"else translate({raw}, {literal(FULL_WIDTH)}, {literal(HALF_WIDTH)}) end")
@@ -49,17 +62,15 @@ def _cast(column: Column) -> str:
                 f"case when {folded} in ({', '.join(map(literal, TRUE_WORDS))}) then true "
                 f"when {folded} in ({', '.join(map(literal, FALSE_WORDS))}) then false end"
             )
-        case "enum" if column.synonyms:
+        case "enum":
             whens = " ".join(f"when {literal(k)} then {literal(v)}" for k, v in column.synonyms.items())
             return f"case {raw} {whens} else {raw} end"
-        case _:
-            return raw
 
 
-def typed_sql(contract: Contract, year: int) -> str:
-    """`_raw` cast to the contract's types; a cell that does not cast becomes null."""
-    casts = ",\n    ".join(f"{_cast(c)} as {c.name}" for c in contract.columns)
-    return f"select r._row, {year} as report_year,\n    {casts}\nfrom _raw r"
+def typed_columns(contract: Contract) -> str:
+    """Each column that is not text, cast from its text to the contract's type (null where it does not cast),
+    as a select list over the columns `text_of` names; a text column is its own value."""
+    return ", ".join(f"{_cast(c)} as {c.name}" for c in contract.columns if not _is_text(c))
 
 
 def _type_reason(column: Column) -> str:
@@ -72,8 +83,8 @@ def _type_reason(column: Column) -> str:
 
 
 def _column_problems(column: Column, year: int) -> list[tuple[str, str]]:
-    """(condition over r = raw and t = typed, reason) pairs for one column."""
-    raw, typed = f"r.{column.name}", f"t.{column.name}"
+    """(condition over a row of `_data`, reason) pairs for one column."""
+    raw, typed = text_of(column), column.name
     problems = []
     if column.required:
         problems.append((f"{raw} is null", "必填项为空"))
@@ -99,34 +110,36 @@ def problems_sql(contract: Contract, year: int, department: str) -> str:
     """Every broken rule as rows of (_row, column_header, value, reason)."""
     header = {c.name: c.header for c in contract.columns}
     parts = [
-        f"select r._row, '(整行)' as column_header, r.{EXTRA} as value,\n"
+        f"select _row, '(整行)' as column_header, {EXTRA} as value,\n"
         f"       '本行的单元格比表头多，请检查是否有多余的逗号或错位的列' as reason\n"
-        f"from _raw r where r.{EXTRA} is not null"
+        f"from _data where {EXTRA} is not null"
     ]
     for column in contract.columns:
         for condition, reason in _column_problems(column, year):
             parts.append(
-                f"select r._row, {literal(column.header)}, r.{column.name}, {literal(reason)}\n"
-                f"from _raw r join _typed t using (_row) where {condition}"
+                f"select _row, {literal(column.header)}, {text_of(column)}, {literal(reason)}\n"
+                f"from _data where {condition}"
             )
     for check in contract.checks:
         parts.append(
             f"select _row, {literal(header[check.column])}, {check.column}::varchar, {literal(check.message)}\n"
-            f"from _typed where not coalesce(({check.rule}), true)"
+            f"from _data where not coalesce(({check.rule}), true)"
         )
     keys = ", ".join(contract.key)
     key_headers = "、".join(header[k] for k in contract.key)
+    # only keys that occur more than once are joined back: a grouping, not a window over every row
     parts.append(
         f"select _row, {literal(key_headers)}, concat_ws(' / ', {keys}), '与第' || first_row || '行重复'\n"
-        f"from (select _row, {keys}, min(_row) over (partition by {keys}) as first_row from _typed\n"
-        f"      where {' and '.join(f'{k} is not null' for k in contract.key)})\n"
+        f"from _data join (select {keys}, min(_row) as first_row from _data\n"
+        f"                 where {' and '.join(f'{k} is not null' for k in contract.key)}\n"
+        f"                 group by {keys} having count(*) > 1) using ({keys})\n"
         f"where _row > first_row"
     )
     if contract.key_across_years:
         parts.append(
             f"select distinct t._row, {literal(key_headers)}, concat_ws(' / ', {', '.join(f't.{k}' for k in contract.key)}),\n"
             f"       '与本单位' || s.year || '年报送的记录重复，同一记录只应在一个年度报送'\n"
-            f"from _typed t join {contract.table} w using ({keys})\n"
+            f"from _data t join {contract.table} w using ({keys})\n"
             f"join current_submissions s on s.submission_id = w.submission_id\n"
             f"where s.year <> {year} and s.department = {literal(department)}"
         )
