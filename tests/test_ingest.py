@@ -67,6 +67,25 @@ def test_bad_row_is_rejected_with_row_column_and_reason(settings: Settings, row,
     assert table(settings, "select row_number, column_header from rejections") == [(4, column)]
 
 
+def test_rows_of_a_file_read_in_parallel_keep_their_numbers(settings: Settings) -> None:
+    """A file of several of the CSV reader's buffers (32 MB each) is read on both cores, yet every rejected row
+    keeps the number Excel shows for it, far into the file and at its end, and a file with a line break in a
+    cell (read on one core) numbers the same."""
+    rows = [[f"晋法援〔2021〕{n:07d}号", "民事", "追索劳动报酬" * 8, "青阳街道", "2021-02-03", "福建某律师事务所" * 4]
+            for n in range(1, 400_001)]
+    bad = [7, 123_456, 250_001, 399_999, 400_001]
+    for index in bad:
+        rows[index - 2][4] = "2021-02-30"  # row 1 is the header
+    path = legal_aid(settings, rows)
+    assert path.stat().st_size > 64 << 20
+    result = only(settings)
+    assert (result.rows_read, result.rows_loaded) == (400_000, 400_000 - len(bad))
+    assert [r.row for r in result.rejections] == bad
+    rows[0][5] = "福建某律师\n事务所"
+    legal_aid(settings, rows)
+    assert [r.row for r in only(settings).rejections] == bad
+
+
 def test_synonyms_date_forms_and_blank_lines_are_accepted(settings: Settings) -> None:
     rows = [
         ["晋法援〔2021〕0003号", "民事案件", "离婚", "安海镇", "2021/3/5", "某所"],
