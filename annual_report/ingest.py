@@ -65,6 +65,7 @@ class SubmissionResult:
     rows_read: int = 0
     rows_loaded: int = 0
     rows_rejected: int = 0
+    problems: int = 0  # every problem found; `rejections` lists the first LISTED_PROBLEMS of them
     problem: str | None = None
     warnings: list[str] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
@@ -263,8 +264,9 @@ def previous_outcome(con: duckdb.DuckDBPyConnection, result: SubmissionResult,
     (result.dataset, result.problem, result.rows_read, result.rows_loaded, result.rows_rejected, result.encoding,
      result.received_at) = outcome
     result.warnings = list(warnings or [])
-    result.rejections = _listed(
-        con, f"select * exclude (submission_id) from rejections where submission_id = {submission_id}")
+    rejections = f"select * exclude (submission_id) from rejections where submission_id = {submission_id}"
+    result.rejections = _listed(con, rejections)
+    result.problems = con.execute(f"select count(*) from ({rejections})").fetchone()[0]
     return result
 
 
@@ -304,9 +306,10 @@ def load_file(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], so
     if contract is not None:
         result.rows_read = con.execute("select count(*) from _data").fetchone()[0]
         result.rejections = _listed(con, "select _row as row_number, * exclude (_row) from _problems")
-        problems, result.rows_rejected = con.execute("select count(*), count(distinct _row) from _problems").fetchone()
-        if problems > LISTED_PROBLEMS:
-            result.warnings.append(f"共有 {problems} 处问题，回执只列出前 {LISTED_PROBLEMS} 处："
+        result.problems, result.rows_rejected = con.execute(
+            "select count(*), count(distinct _row) from _problems").fetchone()
+        if result.problems > LISTED_PROBLEMS:
+            result.warnings.append(f"共有 {result.problems} 处问题，回执只列出前 {LISTED_PROBLEMS} 处："
                                    "请改正后用 annual-report validate 自查其余问题")
         if result.rows_read == 0:
             result.problem = "只有表头，没有数据行"

@@ -86,6 +86,19 @@ def test_rows_of_a_file_read_in_parallel_keep_their_numbers(settings: Settings) 
     assert [r.row for r in only(settings).rejections] == bad
 
 
+def test_receipt_counts_every_problem_and_lists_the_first_thousand(settings: Settings) -> None:
+    from annual_report.receipts import receipt_path
+
+    rows = [[f"晋法援〔2021〕{n:04d}号", "民事", "离婚", "安海镇", "2021-02-30" if n <= 1500 else "2021-03-05", "某所"]
+            for n in range(1, 1601)]
+    legal_aid(settings, rows)
+    for status in ("loaded", "unchanged"):  # counted as found, then as recorded
+        result = only(settings)
+        assert (result.status, result.problems, len(result.rejections), result.rows_loaded) == (status, 1500, 1000, 100)
+        page = receipt_path(result, settings.receipts(2021)).read_text(encoding="utf-8")
+        assert "需要改正的问题（1500 处，以下列出前 1000 处）" in page
+
+
 def test_synonyms_date_forms_and_blank_lines_are_accepted(settings: Settings) -> None:
     rows = [
         ["晋法援〔2021〕0003号", "民事案件", "离婚", "安海镇", "2021/3/5", "某所"],
