@@ -27,6 +27,7 @@ import duckdb
 
 from annual_report import ingest, pipeline, warehouse
 from annual_report.contracts import load_contracts
+from annual_report.decode import read_head
 from annual_report.settings import ROOT, Settings
 
 REGION = "jinjiang"
@@ -35,7 +36,6 @@ STATEMENT_LABELS = [
     (re.compile(r"^insert into (\w+)"), "insert into {}"),
     (re.compile(r"^select .*? from (\w+)", re.DOTALL), "select from {}"),
 ]
-SPACES = " \t\u3000\u00a0"  # what ingest trims from every cell
 
 
 class TimedConnection:
@@ -83,16 +83,8 @@ def ingest_baseline(csv: str, workdir: str) -> dict[str, Any]:
     return {"seconds": seconds, "rows_loaded": rows}
 
 
-def _temp_table_bytes(con: duckdb.DuckDBPyConnection) -> int:
-    """The memory DuckDB holds for temporary (in-memory) tables, as `duckdb_memory()` reports it."""
-    return con.execute("select coalesce(sum(memory_usage_bytes), 0) from duckdb_memory() "
-                       "where tag = 'IN_MEMORY_TABLE'").fetchone()[0]
-
-
-def ingest_pipeline(csv: str, year: int, department: str, workdir: str,
-                    memory_limit: str | None = None) -> dict[str, Any]:
-    """`ingest.load_file` (decode, validate, load) of the ledger into a new warehouse, statement by statement;
-    with `memory_limit`, on a connection set to spill beyond it (what the memory fix would do)."""
+def ingest_pipeline(csv: str, year: int, department: str, workdir: str) -> dict[str, Any]:
+    """`ingest.load_file` (decode, validate, load) of the ledger into a new warehouse, statement by statement."""
     source = Path(csv)
     contracts = load_contracts(ROOT / "contracts")
     start = time.perf_counter()
@@ -101,50 +93,29 @@ def ingest_pipeline(csv: str, year: int, department: str, workdir: str,
     result = ingest.SubmissionResult(file=f"{year}/{department}/{source.name}", year=year, department=department,
                                      status="failed", sha256=sha256, received_at=datetime.now())
     with warehouse.connect(Path(workdir) / "warehouse.duckdb", contracts.values()) as con:
-        if memory_limit:
-            con.execute(f"set memory_limit = '{memory_limit}'")
         timed = TimedConnection(con)
         start = time.perf_counter()
         ingest.load_file(timed, contracts, source, result, Path(workdir))
         seconds = time.perf_counter() - start
-        temp_bytes = _temp_table_bytes(con)
     return {"seconds": seconds, "status": result.status, "problem": result.problem, "rows_read": result.rows_read,
             "rows_loaded": result.rows_loaded, "rows_rejected": result.rows_rejected,
-            "statements": timed.seconds, "temp_table_bytes": temp_bytes, "sha256_seconds": sha256_seconds}
+            "statements": timed.seconds, "sha256_seconds": sha256_seconds}
 
 
-def _timed_create(con: duckdb.DuckDBPyConnection, select: str) -> float:
-    start = time.perf_counter()
-    con.execute(f"create or replace temp table _probe as {select}")
-    return time.perf_counter() - start
-
-
-def expression_costs(csv: str, text_header: str, date_header: str) -> dict[str, Any]:
-    """What the costliest per-cell expressions of ingest's SQL cost on this ledger, and their cheap forms.
-
-    Ingest trims a set of characters from every cell, and folds full-width digits with translate()
-    in every number and date cell; both are timed here as written and in a form that gives the same
-    result on these cells (`trim()` strips Unicode spaces but not tab; an ASCII cell has nothing to fold).
-    """
-    from annual_report.validate import FULL_WIDTH, HALF_WIDTH, literal
-
-    fold = f"translate(date_cell, {literal(FULL_WIDTH)}, {literal(HALF_WIDTH)})"
-    trim = f"trim(text_cell, {literal(SPACES)})"
-    forms = {
-        "trim(cell, ' \\t\\u3000\\u00a0')": trim,
-        "case when contains(cell, chr(9)) then <the same> else trim(cell) end":
-            f"case when contains(text_cell, chr(9)) then {trim} else trim(text_cell) end",
-        "translate(cell, <full-width>, <half-width>)": fold,
-        "case when strlen(cell) = length(cell) then cell else <the same> end":
-            f"case when strlen(date_cell) = length(date_cell) then date_cell else {fold} end",
-    }
-    with duckdb.connect() as con:
-        con.execute(f'create temp table probe_input as select "{text_header}" as text_cell, '
-                    f'"{date_header}" as date_cell from read_csv(?, all_varchar = true)', [csv])
-        rows = con.execute("select count(*) from probe_input").fetchone()[0]
-        costs = {label: _timed_create(con, f"select {expression} as value from probe_input")
-                 for label, expression in forms.items()}
-    return {"rows": rows, "costs": costs}
+def reading_costs(csv: str, workdir: str) -> dict[str, Any]:
+    """What reading the ledger into memory costs, every cell as text and nothing else done: on both cores, as
+    ingest reads a file, and on one (as it reads a file with a line break in a cell), in a new database with
+    the warehouse's memory limit. The rest of ingest's landing statement is trimming and typing."""
+    columns = {f"c{i}": "VARCHAR" for i in range(len(read_head(Path(csv))[0]))}
+    timed = {}
+    with duckdb.connect(str(Path(workdir) / "probe.duckdb"), config={"memory_limit": warehouse.memory_limit()}) as con:
+        for cores, parallel in (("both cores", "true"), ("one core", "false")):
+            start = time.perf_counter()
+            con.execute(f"create or replace temp table _probe as select * from read_csv(?, header = true, "
+                        f"auto_detect = false, columns = {columns!r}, parallel = {parallel})", [csv])
+            timed[cores] = time.perf_counter() - start
+        rows = con.execute("select count(*) from _probe").fetchone()[0]
+    return {"rows": rows, "reading": timed}
 
 
 # ---------------------------------------------------------------------------
@@ -294,7 +265,7 @@ def batch(root: str, year: int, regions: int, rounds: int, workers: int) -> dict
 
 
 STEPS: dict[str, Callable[..., dict[str, Any]]] = {
-    step.__name__: step for step in (ingest_baseline, ingest_pipeline, expression_costs, national_ingest,
+    step.__name__: step for step in (ingest_baseline, ingest_pipeline, reading_costs, national_ingest,
                                      build_metrics, render, direct_report, empty_flow, batch)
 }
 
