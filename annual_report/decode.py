@@ -179,8 +179,7 @@ def _scan(path: Path) -> tuple[int, bool]:
 
 
 def _unclosed_quote_line(path: Path) -> int | None:
-    """The line where a cell opens with a double quote that never closes, or None (only a file with an odd
-    number of quotes can have one: only such a file is parsed here).
+    """The line where a cell opens with a double quote that never closes, or None.
 
     DuckDB's single-threaded CSV reader takes such a cell, and every line after it, as nothing, without an
     error."""
@@ -196,6 +195,17 @@ def _unclosed_quote_line(path: Path) -> int | None:
     finally:
         csv.field_size_limit(previous_limit)
     return None
+
+
+def check_quotes(path: Path) -> None:
+    """DecodeError if a cell of the CSV file opens with a double quote that never closes.
+
+    Run on every file with an odd number of quotes, and by ingest on any file it must read on one core: a
+    quote typed inside a cell (ab"c) can make the count even, and only the single-threaded reader says
+    nothing of an unclosed quote."""
+    if (line := _unclosed_quote_line(path)) is not None:
+        raise DecodeError(f"第{line}行有一个英文双引号没有配对，从这里到文件末尾的内容都会被当作一个单元格："
+                          "请删除或补齐这个引号后重新报送")
 
 
 def _mark_blank_lines(source: Path, target: Path) -> None:
@@ -243,9 +253,8 @@ def to_csv(path: Path, workdir: Path, sheet_names: tuple[str, ...] = ()) -> tupl
         else:
             _transcode(path, encoding, target)
     quotes, blank_line = _scan(target)
-    if quotes % 2 and (line := _unclosed_quote_line(target)) is not None:
-        raise DecodeError(f"第{line}行有一个英文双引号没有配对，从这里到文件末尾的内容都会被当作一个单元格："
-                          "请删除或补齐这个引号后重新报送")
+    if quotes % 2:
+        check_quotes(target)
     if blank_line:
         _mark_blank_lines(target, workdir / "marked.csv")
         os.replace(workdir / "marked.csv", target)  # over the link, if it was one

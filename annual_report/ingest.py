@@ -21,7 +21,7 @@ import duckdb
 
 from annual_report.archive import Archive, ArchivedFile
 from annual_report.contracts import Contract
-from annual_report.decode import MAX_COLUMNS, DecodeError, line_ending, read_head, to_csv
+from annual_report.decode import MAX_COLUMNS, DecodeError, check_quotes, line_ending, read_head, to_csv
 from annual_report.validate import EXTRA, literal, problems_sql, text_of, typed_columns
 from annual_report.warehouse import transaction
 
@@ -160,12 +160,14 @@ def _read_cells(con: duckdb.DuckDBPyConnection, csv_path: Path, headers: list[st
 def _read_rows(con: duckdb.DuckDBPyConnection, csv_path: Path, headers: list[str], contract: Contract,
                declared: int) -> None:
     """`_read_cells` on both cores, or on one for a file with a line break inside a cell (the parallel reader
-    cannot pad short rows then)."""
+    cannot pad short rows then), once no cell of it opens with a quote that never closes (which the parallel
+    reader reports, and the single-threaded one reads as the end of the file)."""
     try:
         _read_cells(con, csv_path, headers, contract, declared, parallel=True)
     except duckdb.Error as error:  # raised as an InvalidInputException or as the base class, by where it is met
         if "parallel scanner does not support null_padding" not in str(error):
             raise
+        check_quotes(csv_path)
         _read_cells(con, csv_path, headers, contract, declared, parallel=False)
 
 

@@ -99,6 +99,25 @@ def test_receipt_counts_every_problem_and_lists_the_first_thousand(settings: Set
         assert "需要改正的问题（1500 处，以下列出前 1000 处）" in page
 
 
+@pytest.mark.parametrize(("line_break", "said"), [
+    (False, "第7行的引号没有配对"),
+    (True, "第8行有一个英文双引号没有配对"),  # row 2's cell takes two lines of the file
+])
+def test_unclosed_quote_beside_a_stray_one_fails_the_file(settings: Settings, line_break: bool, said: str) -> None:
+    """A quote typed inside a cell (ab"c) makes the file's quotes even, so an unclosed one is not told by
+    their count; it must not swallow the rows after it, whether the file is read on both cores or (with a
+    line break in a cell) on one."""
+    rows = [[f"晋法援〔2021〕{n:04d}号", "民事", "离婚", "安海镇", "2021-03-05", "某\n所" if line_break and n == 1 else "某所"]
+            for n in range(1, 11)]
+    path = legal_aid(settings, rows)
+    text = path.read_text(encoding="utf-8-sig").replace("晋法援〔2021〕0003号", 'ab"c').replace(
+        "晋法援〔2021〕0006号", '"晋法援〔2021〕0006号')
+    path.write_text(text, encoding="utf-8")
+    result = only(settings)
+    assert (result.status, result.rows_loaded) == ("failed", 0)
+    assert said in result.problem
+
+
 def test_synonyms_date_forms_and_blank_lines_are_accepted(settings: Settings) -> None:
     rows = [
         ["晋法援〔2021〕0003号", "民事案件", "离婚", "安海镇", "2021/3/5", "某所"],
