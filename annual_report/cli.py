@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from annual_report.settings import ROOT, Settings
 
 SHOWN_REJECTIONS = 5
 STATUS_WORDS = {"loaded": "已入库", "unchanged": "未变化", "failed": "未入库", "skipped": "已跳过"}
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1: what a terminal may take as a command
 
 
 def _relative(path: Path) -> str:
@@ -26,6 +28,13 @@ def _relative(path: Path) -> str:
         return str(path)
 
 
+def _shown(text: object) -> str:
+    """Text that came from a submission (a file name, a cell, a problem quoting them), safe to print: a control
+    character (an escape sequence, a carriage return) is written out as repr writes it (\\x1b, \\r), so it
+    cannot rewrite the terminal of the person reading."""
+    return CONTROL.sub(lambda match: repr(match.group())[1:-1], str(text))
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     return Settings.from_env().with_paths(inputs=getattr(args, "inputs", None), outputs=getattr(args, "outputs", None),
                                           warehouse=getattr(args, "warehouse", None))
@@ -33,15 +42,15 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def print_submission(result: SubmissionResult) -> None:
     counts = f"{result.rows_loaded}/{result.rows_read} 行" if result.rows_read else ""
-    print(f"  {STATUS_WORDS[result.status]}  {result.file}  {counts}")
+    print(f"  {STATUS_WORDS[result.status]}  {_shown(result.file)}  {counts}")
     if result.problem:
-        print(f"        {result.problem}")
+        print(f"        {_shown(result.problem)}")
     for warning in result.warnings:
-        print(f"        提示：{warning}")
+        print(f"        提示：{_shown(warning)}")
     for rejection in result.rejections[:SHOWN_REJECTIONS]:
-        print(f"        第{rejection.row}行“{rejection.column}”：{rejection.value or '（空）'}，{rejection.reason}")
-    if len(result.rejections) > SHOWN_REJECTIONS:
-        print(f"        …… 另有 {len(result.rejections) - SHOWN_REJECTIONS} 处问题，详见回执")
+        print(f"        第{rejection.row}行“{rejection.column}”：{_shown(rejection.value or '（空）')}，{rejection.reason}")
+    if result.problems > SHOWN_REJECTIONS:
+        print(f"        …… 另有 {result.problems - SHOWN_REJECTIONS} 处问题，详见回执")
 
 
 def _quiet_prefect() -> None:
@@ -65,14 +74,11 @@ def run(args: argparse.Namespace) -> int:
         except (pipeline.MissingSubmissionsError, MissingFigureError) as error:
             print(f"Stopped: {error}\nRun with --mode draft to render with the gaps marked.", file=sys.stderr)
             return 1
-        except (OSError, ValueError, RuntimeError) as error:  # a spec, a font, the warehouse lock, the disk
-            print(f"Stopped: {error}", file=sys.stderr)
-            return 1
     print(f"Submissions for {args.year - 1}–{args.year}:")
     for result in summary.ingest.submissions:
         print_submission(result)
     for check in summary.ingest.checks:
-        print(f"  审核  {check.dataset}：{check.message}")
+        print(f"  审核  {check.dataset}：{_shown(check.message)}")
     settings = _settings(args)
     print(f"Receipts: {_relative(settings.receipts(args.year))}/")
     with_data = summary.metrics["value"].is_not_null().sum()
@@ -93,7 +99,7 @@ def validate(args: argparse.Namespace) -> int:
         print("请用 --year 和 --department 指明报送年度和单位（文件不在 inputs/年度/单位名称/ 下时）", file=sys.stderr)
         return 2
     result, text = pipeline.validate_file(_settings(args), path, year, department)
-    print(text)
+    print("\n".join(_shown(line) for line in text.split("\n")))
     return 0 if result.status == "loaded" and not result.rejections else 1
 
 
@@ -143,10 +149,11 @@ def status(args: argparse.Namespace) -> int:
             continue
         file, received, state, read, loaded, rejected, problem = latest[contract.dataset]
         word = "已入库" if state == "loaded" else ("未入库（沿用此前版本）" if contract.dataset in current else "未入库")
-        print(f"  {word}  {contract.department} {contract.title}  {received}  {file}  入库 {loaded}/{read} 行"
-              + (f"，问题 {rejected} 行" if rejected else "") + (f"：{problem}" if problem else ""))
+        print(f"  {word}  {contract.department} {contract.title}  {received}  {_shown(file)}  "
+              f"入库 {loaded}/{read} 行" + (f"，问题 {rejected} 行" if rejected else "")
+              + (f"：{_shown(problem)}" if problem else ""))
     for file, problem in unrecognised:
-        print(f"  未识别  {file}：{problem}")
+        print(f"  未识别  {_shown(file)}：{_shown(problem)}")
     return 0
 
 
@@ -201,7 +208,11 @@ def main(argv: list[str] | None = None) -> int:
     rebuild_parser.set_defaults(handler=rebuild)
 
     args = parser.parse_args(argv)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except (OSError, ValueError, RuntimeError) as error:  # a spec, a font, the warehouse (busy, damaged), the disk
+        print(f"Stopped: {error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from annual_report import pipeline
-from annual_report.cli import main
+from annual_report.cli import main, print_submission
+from annual_report.ingest import Rejection, SubmissionResult
 from annual_report.settings import ROOT, Settings
 
 
@@ -61,6 +62,65 @@ def test_status_shows_received_failed_and_missing(settings: Settings, capsys, mo
     assert "已入库  法院 执行慈善救助台账" in out and "入库 66/66 行" in out
     assert "未报送  司法局 行政复议案件台账" in out
     assert "未识别  2021/普法办/活动.csv：表头与任何数据表都不匹配" in out
+
+
+DAMAGE = {
+    "not a DuckDB file": lambda data: "部门报送情况\n".encode() * 100,
+    "truncated": lambda data: data[:len(data) // 2],
+    "filled with garbage past its header": lambda data: data[:8192] + bytes([0xAB]) * (len(data) - 8192),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_status_of_a_damaged_warehouse_says_so_and_how_to_rebuild(damage: str, settings: Settings, capsys) -> None:
+    shutil.copytree(ROOT / "inputs" / "2021" / "法院", settings.inputs / "2021" / "法院")
+    pipeline.ingest_submissions(settings, 2021)
+    settings.warehouse.write_bytes(DAMAGE[damage](settings.warehouse.read_bytes()))
+    assert main(["status", "--year", "2021", "--outputs", str(settings.outputs)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.startswith(f"Stopped: the warehouse {settings.warehouse} is damaged (")
+    assert captured.err.rstrip().endswith("annual-report rebuild") and captured.out == ""
+
+
+HOSTILE = "\x1b]0;pwned\x07\x1b[2J\r\x9b1A"  # retitle the window, clear the screen, return, C1 cursor up
+SHOWN = r"\x1b]0;pwned\x07\x1b[2J\r\x9b1A"
+
+
+def test_status_shows_control_characters_of_submitted_names_escaped(settings: Settings, capsys) -> None:
+    court = settings.inputs / "2021" / "法院"
+    court.mkdir(parents=True)
+    shutil.copy(ROOT / "inputs" / "2021" / "法院" / "执行慈善救助台账.csv", court / f"台账{HOSTILE}.csv")
+    (settings.inputs / "2021" / f"普法办{HOSTILE}").mkdir()
+    (settings.inputs / "2021" / f"普法办{HOSTILE}" / "活动.csv").write_text("甲,乙\n1,2\n", encoding="utf-8")
+    pipeline.ingest_submissions(settings, 2021)
+    assert main(["status", "--year", "2021", "--outputs", str(settings.outputs)]) == 0
+    out = capsys.readouterr().out
+    assert f"2021/法院/台账{SHOWN}.csv  入库 66/66 行" in out
+    assert f"未识别  2021/普法办{SHOWN}/活动.csv：表头与任何数据表都不匹配" in out
+    assert not any(c in out for c in "\x1b\x07\r\x9b")
+
+
+def test_validate_shows_control_characters_of_submitted_cells_escaped(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "2021" / "法律援助中心"
+    folder.mkdir(parents=True)
+    source = ROOT / "inputs" / "2021" / "法律援助中心" / "法律援助案件台账.csv"
+    lines = source.read_text(encoding="utf-8-sig").splitlines()
+    lines[2] = lines[2].replace(",民事,", ",\x1b[2J军事\x9b1A,").replace(",刑事,", ",\x1b[2J军事\x9b1A,")
+    (folder / f"台账{HOSTILE}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["validate", str(folder / f"台账{HOSTILE}.csv")]) == 1
+    out = capsys.readouterr().out
+    assert f"文件：台账{SHOWN}.csv" in out
+    assert r"第3行“案件类别”：\x1b[2J军事\x9b1A，不是允许的取值" in out
+    assert not any(c in out for c in "\x1b\x07\r\x9b")
+
+
+def test_run_summary_shows_control_characters_of_submitted_text_escaped(capsys) -> None:
+    print_submission(SubmissionResult(
+        file=f"2021/法院/台账{HOSTILE}.csv", year=2021, department="法院", status="loaded", rows_read=2, rows_loaded=1,
+        rows_rejected=1, warnings=[f"忽略了未知的列“{HOSTILE}”"], rejections=[Rejection(3, "案件类别", HOSTILE, "不是允许的取值")]))
+    out = capsys.readouterr().out
+    assert f"台账{SHOWN}.csv" in out and f"“{SHOWN}”" in out and f"：{SHOWN}，不是允许的取值" in out
+    assert not any(c in out for c in "\x1b\x07\r\x9b")
 
 
 def test_validate_outside_inputs_asks_for_year_and_department(tmp_path: Path, capsys) -> None:
