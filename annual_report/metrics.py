@@ -16,6 +16,7 @@ import jinja2
 import polars as pl
 
 from annual_report.contracts import Contract
+from annual_report.warehouse import transaction
 
 METRICS_SCHEMA = """
 create table if not exists metrics (
@@ -85,14 +86,16 @@ def with_prior_year(current: pl.DataFrame, prior: pl.DataFrame) -> pl.DataFrame:
 
 def build_metrics(con: duckdb.DuckDBPyConnection, sql_dir: Path, contracts: dict[str, Contract],
                   year: int) -> pl.DataFrame:
-    """Compute the year's metrics and store them, replacing that year's earlier rows."""
+    """Compute the year's metrics and store them, replacing that year's earlier rows; when they cannot be stored,
+    the earlier rows stay and the connection is left usable."""
     build_staging(con, sql_dir, contracts)
     metrics = with_prior_year(metrics_for_year(con, sql_dir, year), metrics_for_year(con, sql_dir, year - 1))
     con.execute(METRICS_SCHEMA)
     con.register("computed_metrics", metrics)
-    con.execute("begin transaction")
-    con.execute("delete from metrics where year = ?", [year])
-    con.execute("insert into metrics by name select * from computed_metrics")
-    con.execute("commit")
-    con.unregister("computed_metrics")
+    try:
+        with transaction(con):
+            con.execute("delete from metrics where year = ?", [year])
+            con.execute("insert into metrics by name select * from computed_metrics")
+    finally:
+        con.unregister("computed_metrics")
     return metrics

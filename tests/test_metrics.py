@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from annual_report import pipeline
-from annual_report.settings import Settings
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from annual_report import metrics, pipeline, warehouse
+from annual_report.contracts import load_contracts
+from annual_report.settings import ROOT, Settings
 from conftest import write_csv
 
 RECONSIDERATION_HEADER = ["案号", "申请人类别", "被申请人", "案件类别", "收到申请日期", "受理日期", "是否延期", "审结日期", "审结结果"]
@@ -52,3 +59,21 @@ def test_year_on_year_uses_the_prior_years_submission(settings: Settings) -> Non
     row = metrics.filter(metrics["metric_id"] == "legal_aid_cases").row(0, named=True)
     assert (row["value"], row["prior_value"], row["change"]) == (5, 4, 0.25)
     assert len(row["submission_ids"]) == 2  # fed by both years' ledgers
+
+
+def test_metrics_that_cannot_be_stored_leave_the_earlier_ones(settings: Settings, tmp_path: Path) -> None:
+    """A model copied under a second name gives its metrics twice: storing them fails, the year's earlier
+    metrics stay as they were and the connection goes on working."""
+    write_csv(settings.inputs / "2021" / "司法局" / "调解.csv", [
+        MEDIATION_HEADER, ["T1", "青阳街道人民调解委员会", "邻里纠纷", "2021-03-01", "成功", "2021-03-02"]])
+    values(settings)
+    sql = tmp_path / "sql"
+    shutil.copytree(ROOT / "sql", sql)
+    shutil.copy(sql / "metrics" / "dispute_resolution.sql", sql / "metrics" / "dispute_resolution_copy.sql")
+    contracts = load_contracts(settings.contracts)
+    with warehouse.connect(settings.warehouse, contracts.values()) as con:
+        stored = con.execute("select * from metrics order by year, metric_id").fetchall()
+        with pytest.raises(duckdb.ConstraintException):
+            metrics.build_metrics(con, sql, contracts, 2021)
+        assert con.execute("select * from metrics order by year, metric_id").fetchall() == stored
+    assert ("mediation_cases", 2021) in {(row[0], row[1]) for row in stored}
