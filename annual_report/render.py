@@ -1,9 +1,12 @@
 """Render the report: spec + metrics -> typeset HTML page (Jinja) -> laid-out document -> PDF (WeasyPrint).
 
-The document is laid out twice: the first layout shows where the body ends, so the second can put
-the colophon on the last even page with its last rule on the bottom edge of the type area (on a page
-of its own, unnumbered, when it does not fit). Every printed character is then checked against the
-face meant for it, and any WeasyPrint warning fails the render.
+The layout shows where the body ends, and so where the colophon must go: on the last even page with
+its last rule on the bottom edge of the type area, or on a page of its own, unnumbered, when it does not
+fit. Usually it is already on that page and only has to come down: the laid-out colophon is given its
+margin, exactly as a second layout would give it, and the document is laid out once. It is laid out
+again, with the colophon placed in the HTML, only when the colophon needs a page of its own, or when a
+layout would not simply push it down by its margin (see `_push_down`). Every printed character is then
+checked against the face meant for it, and any WeasyPrint warning fails the render.
 """
 
 from __future__ import annotations
@@ -61,6 +64,10 @@ class Colophon:
 
     margin_top: float = 0.0
     own_page: bool = False
+
+
+# A piece of the laid-out colophon: its page number, and the boxes from the page box down to it.
+Fragment = tuple[int, list[boxes.Box]]
 
 
 @dataclass(frozen=True)
@@ -160,25 +167,54 @@ def _layout(html: str, templates: Path) -> Document:
         raise RenderError(str(refused)) from None
 
 
-def _colophon_boxes(box: boxes.Box) -> Iterator[boxes.Box]:
+def _colophon_paths(path: list[boxes.Box]) -> Iterator[list[boxes.Box]]:
+    box = path[-1]
     element = getattr(box, "element", None)
     if box.element_tag == "footer" and "colophon" in (element.get("class") or ""):
-        yield box
+        yield path
         return
     for child in getattr(box, "children", ()):
-        yield from _colophon_boxes(child)
+        yield from _colophon_paths([*path, child])
 
 
-def place_colophon(document: Document) -> Colophon:
-    """Where the colophon must go, from where a layout with the colophon in the flow put it."""
-    fragments = [(number, box) for number, page in enumerate(document.pages, start=1)
-                 for box in _colophon_boxes(page._page_box)]
-    number, last = fragments[-1]
+def _colophon_fragments(document: Document) -> list[Fragment]:
+    """The pieces of the laid-out colophon (one, unless it is taller than a page)."""
+    return [(number, path) for number, page in enumerate(document.pages, start=1)
+            for path in _colophon_paths([page._page_box])]
+
+
+def place_colophon(fragments: list[Fragment]) -> Colophon:
+    """Where the colophon must go, from where a layout with the colophon in the flow put it
+    (rounded as the template prints it, so that the document and its HTML agree to the last digit)."""
+    number, (*_, last) = fragments[-1]
     if len(fragments) == 1 and number % 2 == 0:
         # a hair's breadth short of the bottom, so rounding cannot push it onto the next page
-        return Colophon(margin_top=TYPE_AREA_BOTTOM - (last.position_y + last.margin_height()) - 0.01)
-    height = sum(box.border_height() for _, box in fragments)
-    return Colophon(margin_top=TYPE_AREA_HEIGHT - height - 0.01, own_page=True)
+        return Colophon(margin_top=round(TYPE_AREA_BOTTOM - (last.position_y + last.margin_height()) - 0.01, 3))
+    height = sum(path[-1].border_height() for _, path in fragments)
+    return Colophon(margin_top=round(TYPE_AREA_HEIGHT - height - 0.01, 3), own_page=True)
+
+
+def _push_down(fragment: Fragment, colophon: Colophon) -> bool:
+    """Give the laid-out colophon (its last fragment) its margin_top in place, as a layout of the HTML would:
+    its content moves down by the margin and the boxes it is in grow by it; say whether it did. A layout does
+    just that only to a colophon that stays on its page right below the box before it, no margin between
+    them: at the top of a page it drops the margin, and next to another margin it collapses the two into the
+    larger one. Those, and a colophon on a page of its own, are left to a second layout. (The colophon holds
+    no link, anchor or bookmark, which WeasyPrint records as it makes the pages, before this move.)"""
+    _, (*ancestors, box) = fragment
+    siblings = ancestors[-1].children
+    index = siblings.index(box)
+    if colophon.own_page or index == 0:
+        return False
+    previous = siblings[index - 1]
+    if box.position_y != previous.border_box_y() + previous.border_height():
+        return False
+    box.margin_top = colophon.margin_top
+    for child in box.children:
+        child.translate(dy=colophon.margin_top)
+    for ancestor in ancestors[1:]:   # not the page box
+        ancestor.height += colophon.margin_top
+    return True
 
 
 def render(context: dict[str, Any], templates: Path) -> Rendered:
@@ -190,8 +226,11 @@ def render(context: dict[str, Any], templates: Path) -> Rendered:
     html = template.render(context)
     document = _layout(html, templates)
     if context["part"] == "report":
-        html = template.render(context | {"colophon": place_colophon(document)})
-        document = _layout(html, templates)
+        fragments = _colophon_fragments(document)
+        colophon = place_colophon(fragments)
+        html = template.render(context | {"colophon": colophon})
+        if not _push_down(fragments[-1], colophon):
+            document = _layout(html, templates)
     check_document(document)
     return Rendered(html, document)
 

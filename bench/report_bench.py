@@ -46,26 +46,23 @@ def _profile_rows(profile: list[list[object]]) -> list[list[str]]:
 
 
 def _render_notes(pipeline: Stats, layout: Stats, write: Stats, profile: list[list[object]]) -> list[str]:
-    """What bounds the render (the layouts, from the profile) and what would move it."""
+    """What bounds the render (the layout, from the profile) and what would move it."""
     if pipeline.median < RENDER_TARGET:
         return []
     bare = layout.median + write.median
     layouts = next((calls for name, calls, _ in profile if name.endswith("render.py:_layout")), "several")
     if bare < RENDER_TARGET:
-        beyond = "about the target."
+        move = (f"WeasyPrint's own {bare:.2f} s is under the target: what is left is the pipeline's work around "
+                "the layout, which the profile breaks down.")
     else:
-        beyond = ("still above the target, which would also take a cheaper layout from WeasyPrint itself (each "
-                  "line is its own `nowrap` span with letter-spacing, a few thousand inline boxes).")
-    return [
-        f"**What bounds it.** The layouts. WeasyPrint lays this 12-page document out in {layout.median:.2f} s and "
-        f"writes its PDF in {write.median:.2f} s; the pipeline lays it out {layouts} times (`render.render`: a "
-        "first layout to find where the body ends, a second with the colophon placed), and the profile shows the "
-        "layouts as most of its time.",
-        "**What would move it.** One layout instead of two: when `place_colophon` keeps the colophon on the page "
-        "it is on (the common case), move its boxes down by the computed margin in the laid-out document "
-        "(WeasyPrint boxes have `translate(dx, dy)`) instead of rendering the HTML again, and render again only "
-        f"when it needs a page of its own. That brings the render near WeasyPrint's own {bare:.2f} s, {beyond}",
-    ]
+        move = (f"WeasyPrint's own {bare:.2f} s is above the target too: a cheaper layout from WeasyPrint itself "
+                "(each line is its own `nowrap` span with letter-spacing, a few thousand inline boxes).")
+    bounds = (f"WeasyPrint lays this 12-page document out in {layout.median:.2f} s and writes its PDF in "
+              f"{write.median:.2f} s. `render.render` lays it out once and moves the colophon down in the laid-out "
+              "document, or lays it out again where moving it cannot place it, as for a colophon on a page of its "
+              f"own (`render._push_down`; here {layouts} layout(s) per render); the profile shows the layout as "
+              "most of its time.")
+    return [f"**What bounds it.** The layout. {bounds}", f"**What would move it.** {move}"]
 
 
 def render_section(runs: int) -> Section:

@@ -153,6 +153,30 @@ def test_colophon_alone_on_the_next_even_page_is_not_numbered(tmp_path: Path, co
     assert "抄送：测试市司法局。" in texts[1] and "—" not in texts[1]
 
 
+def _boxes(document) -> list[tuple]:
+    """Every box of every page: its kind and its border box (x, y, width, height in CSS px)."""
+    def walk(box):
+        yield type(box).__name__, box.border_box_x(), box.border_box_y(), box.border_width(), box.border_height()
+        for child in getattr(box, "children", ()):
+            yield from walk(child)
+    return [row for page in document.pages for row in walk(page._page_box)]
+
+
+def test_colophon_moved_down_in_place_is_where_a_layout_of_its_html_puts_it(sample_run: RunSummary, contracts,
+                                                                            monkeypatch) -> None:
+    spec = load_spec(Settings.from_env().spec_path("jinjiang", 2021))
+    context = render.report_context(spec, sample_run.metrics, contracts, 2021)
+    templates = Settings.from_env().templates
+    layout, layouts = render._layout, []
+    monkeypatch.setattr(render, "_layout", lambda html, where: layouts.append(html) or layout(html, where))
+    rendered = render.render(context, templates)
+    assert len(layouts) == 1   # the colophon stays on its even page: moved down, not laid out again
+    moved, laid_out = _boxes(rendered.document), _boxes(layout(rendered.html, templates))
+    assert [kind for kind, *_ in moved] == [kind for kind, *_ in laid_out]
+    assert [v for _, *values in moved for v in values] == pytest.approx(
+        [v for _, *values in laid_out for v in values], abs=1e-6)
+
+
 def test_a_draft_renders_with_the_gaps_marked(sample_run: RunSummary, contracts) -> None:
     spec = load_spec(Settings.from_env().spec_path("jinjiang", 2021))
     metrics = sample_run.metrics.with_columns(
