@@ -8,10 +8,10 @@ A line torn by a crash (or a full disk) is ignored, and the next line starts on 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
-import shutil
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -40,6 +40,20 @@ class ArchivedFile:
         return datetime.fromisoformat(self.received_at)
 
 
+class ChangedWhileReading(Exception):
+    """A received file's bytes changed between two reads: it is still being written, or was replaced."""
+
+
+def copy_hashing(source: BinaryIO, sink: BinaryIO | None = None) -> str:
+    """The SHA-256 of what is left to read from `source`, copied to `sink` on the way if one is given."""
+    digest = hashlib.sha256()
+    while chunk := source.read(1 << 20):
+        digest.update(chunk)
+        if sink is not None:
+            sink.write(chunk)
+    return digest.hexdigest()
+
+
 class Archive:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -48,12 +62,17 @@ class Archive:
     def object_path(self, sha256: str) -> Path:
         return self.root / "objects" / sha256[:2] / sha256
 
-    def store(self, source: Path, entry: ArchivedFile) -> Path:
-        """Keep the file's bytes (once per content) and record that it was received."""
+    def store(self, source: BinaryIO, entry: ArchivedFile) -> Path:
+        """Keep the bytes read from `source` (once per content) and record that they were received; the
+        object's path. ChangedWhileReading, with nothing kept or recorded, when they are not the bytes
+        `entry.sha256` names (the file was written to after it was hashed)."""
         target = self.object_path(entry.sha256)
         if not target.exists():
             with replacing(target) as partial:
-                shutil.copyfile(source, partial)
+                with partial.open("wb") as sink:
+                    digest = copy_hashing(source, sink)
+                if digest != entry.sha256:
+                    raise ChangedWhileReading(entry.file)
         self._append(json.dumps(asdict(entry), ensure_ascii=False).encode() + b"\n")
         return target
 

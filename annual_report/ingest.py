@@ -10,7 +10,6 @@ the run.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from annual_report.archive import Archive, ArchivedFile
+from annual_report.archive import Archive, ArchivedFile, ChangedWhileReading, copy_hashing
 from annual_report.contracts import Contract
 from annual_report.decode import MAX_COLUMNS, DecodeError, check_quotes, line_ending, read_head, to_csv
 from annual_report.validate import EXTRA, literal, problems_sql, text_of, typed_columns
@@ -27,6 +26,8 @@ from annual_report.warehouse import transaction
 
 TEMPORARY_SUFFIXES = (".part", ".crdownload", ".tmp", ".swp", ".download")
 TOTAL_WORDS = ["合计", "总计", "小计", "共计"]
+OUTSIDE_INPUTS = "这是指向 inputs 文件夹以外的链接，未处理；请放入文件本身"
+STILL_WRITTEN = "文件仍在写入，稍后处理"
 LISTED_PROBLEMS = 1000  # problems a receipt lists: enough to correct a file by
 LISTED_VALUE = 200      # characters of a cell's value a listed problem shows
 # the spaces trimmed around a cell's text: tab and every Unicode space (ASCII, no-break, full-width, ...),
@@ -76,11 +77,8 @@ class FileProblem(Exception):
 
 
 def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return copy_hashing(stream)
 
 
 def is_temporary(path: Path) -> bool:
@@ -331,16 +329,33 @@ def load_file(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], so
 
 def receive(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], path: Path, inputs: Path,
             year: int, archive: Archive, workdir: Path) -> SubmissionResult:
-    """Take one file from inputs/: a no-op if already taken, else archive it first, then load it."""
+    """Take one file from inputs/: a no-op if already taken, else archive it first, then load the archived copy.
+
+    The file is opened once, and what it is opened as is checked to lie inside inputs/: a file swapped for a
+    link after it was listed is not read. Its bytes are hashed and archived from that one opening, and what is
+    loaded is the archived copy, so the warehouse holds exactly the bytes its sha256 names; a file written to
+    meanwhile is skipped until the next look."""
     relative = path.relative_to(inputs)
     department = relative.parts[1] if len(relative.parts) > 2 else ""
-    result = SubmissionResult(file=relative.as_posix(), year=year, department=department, status="failed",
-                              sha256=sha256_of(path), received_at=datetime.now())
-    if previous_outcome(con, result, arrived_at=datetime.fromtimestamp(path.stat().st_mtime)):
-        return result
-    archive.store(path, ArchivedFile(sha256=result.sha256, year=year, department=department, file=result.file,
-                                     size_bytes=path.stat().st_size, received_at=result.received_at.isoformat()))
-    return load_file(con, contracts, path, result, workdir)
+    result = SubmissionResult(file=relative.as_posix(), year=year, department=department, status="skipped",
+                              received_at=datetime.now())
+    with path.open("rb") as stream:
+        if not Path(os.readlink(f"/proc/self/fd/{stream.fileno()}")).is_relative_to(inputs.resolve()):
+            result.problem = OUTSIDE_INPUTS
+            return result
+        opened = os.fstat(stream.fileno())
+        result.sha256, result.status = copy_hashing(stream), "failed"
+        if previous_outcome(con, result, arrived_at=datetime.fromtimestamp(opened.st_mtime)):
+            return result
+        stream.seek(0)
+        try:
+            stored = archive.store(stream, ArchivedFile(
+                sha256=result.sha256, year=year, department=department, file=result.file,
+                size_bytes=opened.st_size, received_at=result.received_at.isoformat()))
+        except ChangedWhileReading:
+            result.status, result.sha256, result.problem = "skipped", "", STILL_WRITTEN
+            return result
+    return load_file(con, contracts, stored, result, workdir)
 
 
 def _outside(path: Path, inputs: Path) -> bool:
@@ -371,7 +386,7 @@ def submitted_files(inputs: Path, year: int) -> tuple[list[Path], list[Submissio
         if is_temporary(path):
             reason = "临时文件或隐藏文件，未处理；请在文件保存完成后放入正式文件"
         elif path.is_symlink() and _outside(path, inputs):
-            reason = "这是指向 inputs 文件夹以外的链接，未处理；请放入文件本身"
+            reason = OUTSIDE_INPUTS
         elif path.is_dir():
             reason = "这是指向另一个文件夹的链接，未处理；请放入文件本身"
         elif path.stat().st_size > limit:

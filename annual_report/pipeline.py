@@ -70,7 +70,7 @@ def submission_files(settings: Settings, years: tuple[int, ...],
             if now - path.stat().st_mtime < settle_seconds:
                 skipped.append(SubmissionResult(file=path.relative_to(settings.inputs).as_posix(), year=year,
                                                 department=path.parent.name, status="skipped",
-                                                problem="文件仍在写入，稍后处理"))
+                                                problem=ingest.STILL_WRITTEN))
             else:
                 files.append((year, path))
     return files, skipped

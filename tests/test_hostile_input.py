@@ -24,9 +24,10 @@ import polars as pl
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from annual_report import pipeline, reliability, render
+from annual_report import ingest, pipeline, reliability, render
 from annual_report.archive import Archive
 from annual_report.blank_forms import write_blank_forms
+from annual_report.contracts import load_contracts
 from annual_report.files import write_csv
 from annual_report.fonts import FANDOL
 from annual_report.ingest import SubmissionResult
@@ -202,6 +203,44 @@ def test_a_link_inside_inputs_is_taken(settings: Settings) -> None:
     (settings.inputs / LEGAL_AID / "台账.csv").symlink_to(settings.inputs / "shared" / "台账.csv")
     [result] = taken(settings)
     assert (result.status, result.rows_loaded) == ("loaded", 1)
+
+
+def test_a_file_swapped_for_a_link_after_listing_is_not_read(settings: Settings, tmp_path: Path) -> None:
+    """The file is listed, then replaced by a link to a file outside inputs/ before it is read: what is
+    opened is checked, so the outside file is neither loaded nor archived."""
+    outside = write_ledger(tmp_path / "outside" / "法律援助案件台账.csv", [HEADER, row(1)])
+    listed = write_ledger(settings.inputs / LEGAL_AID / "台账.csv", [HEADER, row(2)])
+    [(year, path)], _ = pipeline.submission_files(settings, (2021,))
+    listed.unlink()
+    listed.symlink_to(outside)
+    result = pipeline.take_file(settings, year, path, load_contracts(settings.contracts))
+    assert (result.status, result.rows_loaded) == ("skipped", 0)
+    assert "inputs 文件夹以外的链接" in result.problem
+    assert not Archive(settings.archive).entries()
+
+
+def test_a_file_written_to_while_it_is_taken_waits_for_the_next_look(settings: Settings,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A department's program appends to the file between its hashing and its archiving: nothing is
+    archived or loaded under a sha256 that is not the bytes', the file is skipped, and the next look takes
+    it whole."""
+    path = write_ledger(settings.inputs / LEGAL_AID / "台账.csv", [HEADER, row(1)])
+    hashed = ingest.previous_outcome
+
+    def appending(*args, **kwargs):
+        with path.open("a", encoding="utf-8", newline="") as stream:
+            csv.writer(stream).writerow(row(2))
+        return hashed(*args, **kwargs)
+
+    monkeypatch.setattr(ingest, "previous_outcome", appending)
+    [result] = taken(settings)
+    assert (result.status, result.problem) == ("skipped", ingest.STILL_WRITTEN)
+    assert not Archive(settings.archive).entries()
+    monkeypatch.undo()
+    [result] = taken(settings)
+    assert (result.status, result.rows_loaded) == ("loaded", 2)
+    [entry] = Archive(settings.archive).entries()
+    assert entry.sha256 == result.sha256 == ingest.sha256_of(path)
 
 
 @pytest.mark.parametrize("name", ["*.csv", "?.csv", "[台账].csv", "台账*"])

@@ -128,12 +128,14 @@ def test_torn_index_line_spoils_only_itself(tmp_path: Path) -> None:
     entry = ArchivedFile(sha256=sha256_of(source), year=YEAR, department="法律援助中心",
                          file="2021/法律援助中心/台账.csv", size_bytes=source.stat().st_size,
                          received_at="2021-03-01T09:00:00")
-    archive.store(source, entry)
+    with source.open("rb") as stream:
+        archive.store(stream, entry)
     line = json.dumps(dataclasses.asdict(entry), ensure_ascii=False).encode()
     with archive.index.open("ab") as index:
         index.write(line[:line.index("法".encode()) + 1])  # the first byte of 法
     later = dataclasses.replace(entry, received_at="2021-03-02T09:00:00")
-    archive.store(source, later)
+    with source.open("rb") as stream:
+        archive.store(stream, later)
     assert archive.entries() == [entry, later]
 
 
