@@ -4,9 +4,9 @@ The layout shows where the body ends, and so where the colophon must go: on the 
 its last rule on the bottom edge of the type area, or on a page of its own, unnumbered, when it does not
 fit. Usually it is already on that page and only has to come down: the laid-out colophon is given its
 margin, exactly as a second layout would give it, and the document is laid out once. It is laid out
-again, with the colophon placed in the HTML, only when the colophon needs a page of its own, or when a
-layout would not simply push it down by its margin (see `_push_down`). Every printed character is then
-checked against the face meant for it, and any WeasyPrint warning fails the render.
+again, with the colophon placed in the HTML, only when the colophon needs a page of its own, or when a page
+break puts it at the top of its even page (see `_push_down`). Every printed character is then checked
+against the face meant for it, and any WeasyPrint warning fails the render.
 """
 
 from __future__ import annotations
@@ -197,17 +197,14 @@ def place_colophon(fragments: list[Fragment]) -> Colophon:
 def _push_down(fragment: Fragment, colophon: Colophon) -> bool:
     """Give the laid-out colophon (its last fragment) its margin_top in place, as a layout of the HTML would:
     its content moves down by the margin and the boxes it is in grow by it; say whether it did. A layout does
-    just that only to a colophon that stays on its page right below the box before it, no margin between
-    them: at the top of a page it drops the margin, and next to another margin it collapses the two into the
-    larger one. Those, and a colophon on a page of its own, are left to a second layout. (The colophon holds
-    no link, anchor or bookmark, which WeasyPrint records as it makes the pages, before this move.)"""
+    just that to a colophon below another box on its page: nothing the template puts before it has a bottom
+    margin to collapse with its own (report.css). At the top of a page, where it keeps its margin
+    (margin-break: keep), the margin collapses through the top of the body box, which then starts at the
+    colophon instead of growing; that, and a colophon on a page of its own, are left to a second layout.
+    (The colophon holds no link, anchor or bookmark, which WeasyPrint records as it makes the pages, before
+    this move.)"""
     _, (*ancestors, box) = fragment
-    siblings = ancestors[-1].children
-    index = siblings.index(box)
-    if colophon.own_page or index == 0:
-        return False
-    previous = siblings[index - 1]
-    if box.position_y != previous.border_box_y() + previous.border_height():
+    if colophon.own_page or ancestors[-1].children[0] is box:
         return False
     box.margin_top = colophon.margin_top
     for child in box.children:

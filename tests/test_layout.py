@@ -78,6 +78,15 @@ def rules(page: pdfplumber.page.Page) -> list[dict]:
     return [r for r in full_width(page) if r["height"] / MM < 1]
 
 
+def colophon_rules(page: pdfplumber.page.Page) -> tuple[tuple[float, float], tuple[float, float], float]:
+    """The colophon's first and last rule (top and bottom, in mm from the top of the page) and its left edge:
+    a border is drawn as the frame between an outer and an inner rectangle."""
+    frames = sorted({(r["top"] / MM, r["bottom"] / MM, r["x0"] / MM) for r in full_width(page)
+                     if max(r["non_stroking_color"]) < 0.1}, key=lambda f: f[0] - f[1])
+    (outer_top, outer_bottom, x0), (inner_top, inner_bottom, _) = frames[:2]
+    return (outer_top, inner_top), (inner_bottom, outer_bottom), x0
+
+
 @pytest.fixture(scope="module")
 def pdf(sample_run: RunSummary):
     with pdfplumber.open(sample_run.files.pdf) as document:
@@ -193,12 +202,8 @@ def test_colophon_on_the_last_even_page_with_its_rules(pdf) -> None:
     assert number % 2 == 0
     page = pdf.pages[-1]
     left, right = edges(number)
-    # a border is drawn as the frame between an outer and an inner rectangle
-    frames = sorted({(r["top"] / MM, r["bottom"] / MM, r["x0"] / MM) for r in full_width(page)
-                     if max(r["non_stroking_color"]) < 0.1}, key=lambda f: f[0] - f[1])
-    (outer_top, outer_bottom, x0), (inner_top, inner_bottom, _) = frames[:2]
-    first, last = (outer_top, inner_top), (inner_bottom, outer_bottom)
-    assert outer_bottom == pytest.approx(TOP + HEIGHT, abs=0.3)        # the last rule on the type area's bottom edge
+    first, last, x0 = colophon_rules(page)
+    assert last[1] == pytest.approx(TOP + HEIGHT, abs=0.3)        # the last rule on the type area's bottom edge
     for top, bottom in (first, last):
         assert bottom - top == pytest.approx(0.35, abs=0.05)
     assert x0 == pytest.approx(left, abs=0.3)

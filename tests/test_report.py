@@ -17,6 +17,7 @@ from annual_report.pipeline import RunSummary
 from annual_report.settings import Settings
 from annual_report.spec import load_spec
 from conftest import golden_figures
+from test_layout import HEIGHT, TOP, colophon_rules
 
 GOLDEN = golden_figures()
 
@@ -153,6 +154,30 @@ def test_colophon_alone_on_the_next_even_page_is_not_numbered(tmp_path: Path, co
     assert "抄送：测试市司法局。" in texts[1] and "—" not in texts[1]
 
 
+def _colophon_page(pdf: Path) -> tuple[int, str, float]:
+    """The colophon's page (the last): its number, its text, and the bottom of the colophon's last rule
+    (mm from the top of the page)."""
+    with pdfplumber.open(pdf) as document:
+        page = document.pages[-1]
+        _, (_, bottom), _ = colophon_rules(page)
+        return len(document.pages), page.extract_text() or "", bottom
+
+
+@pytest.mark.parametrize(("lines", "copied_to"), [(5, "[测试市司法局, 测试县委全面依法治县委员会办公室]"), (6, None)],
+                         ids=["copied-to", "printing-only"])
+def test_colophon_a_page_break_takes_to_the_top_of_an_even_page_sits_on_its_bottom_edge(
+        tmp_path: Path, contracts, lines: int, copied_to: str | None) -> None:
+    # one paragraph of full lines: with the signature it leaves too little of page 1 for the colophon
+    paragraph = ("这是一段用于测试版面的正文内容" * 20)[:28 * lines - 3] + "。"
+    spec = load_spec(_spec(tmp_path, paragraph, **({"copied_to": copied_to} if copied_to else {})))
+    context = render.report_context(spec, pl.DataFrame(), contracts, 2021)
+    rendered = render.render(context, Settings.from_env().templates)
+    number, text, bottom = _colophon_page(render.write_pdf(rendered, tmp_path / "out" / "test.pdf"))
+    assert number == 2
+    assert "— 2 —" in text and "这是" not in text   # an ordinary even page, numbered, the colophon alone on it
+    assert bottom == pytest.approx(TOP + HEIGHT, abs=0.3)   # not left at the top of the page
+
+
 def _boxes(document) -> list[tuple]:
     """Every box of every page: its kind and its border box (x, y, width, height in CSS px)."""
     def walk(box):
@@ -162,10 +187,18 @@ def _boxes(document) -> list[tuple]:
     return [row for page in document.pages for row in walk(page._page_box)]
 
 
+def _draft_metrics(metrics: pl.DataFrame) -> pl.DataFrame:
+    """The metrics without the legal aid cases: a draft's figures and its last chart are gaps."""
+    return metrics.with_columns(
+        value=pl.when(pl.col("metric_id").str.starts_with("legal_aid_cases")).then(None).otherwise(pl.col("value")))
+
+
+@pytest.mark.parametrize("draft", [False, True], ids=["report", "draft"])
 def test_colophon_moved_down_in_place_is_where_a_layout_of_its_html_puts_it(sample_run: RunSummary, contracts,
-                                                                            monkeypatch) -> None:
+                                                                            monkeypatch, draft: bool) -> None:
     spec = load_spec(Settings.from_env().spec_path("jinjiang", 2021))
-    context = render.report_context(spec, sample_run.metrics, contracts, 2021)
+    metrics = _draft_metrics(sample_run.metrics) if draft else sample_run.metrics
+    context = render.report_context(spec, metrics, contracts, 2021, draft=draft)
     templates = Settings.from_env().templates
     layout, layouts = render._layout, []
     monkeypatch.setattr(render, "_layout", lambda html, where: layouts.append(html) or layout(html, where))
@@ -177,13 +210,16 @@ def test_colophon_moved_down_in_place_is_where_a_layout_of_its_html_puts_it(samp
         [v for _, *values in laid_out for v in values], abs=1e-6)
 
 
-def test_a_draft_renders_with_the_gaps_marked(sample_run: RunSummary, contracts) -> None:
+def test_a_draft_renders_with_the_gaps_marked(sample_run: RunSummary, contracts, tmp_path: Path) -> None:
     spec = load_spec(Settings.from_env().spec_path("jinjiang", 2021))
-    metrics = sample_run.metrics.with_columns(
-        value=pl.when(pl.col("metric_id").str.starts_with("legal_aid_cases")).then(None).otherwise(pl.col("value")))
+    metrics = _draft_metrics(sample_run.metrics)
     with pytest.raises(MissingFigureError, match="legal_aid_cases.*法律援助中心"):
         render.report_context(spec, metrics, contracts, 2021)
     context = render.report_context(spec, metrics, contracts, 2021, draft=True)
-    html = render.render(context, Settings.from_env().templates).html
+    rendered = render.render(context, Settings.from_env().templates)
+    html = rendered.html
     assert "【待补：受理法律援助案件】" in html
     assert "【待补：法律援助案件受理情况】" in html   # the chart without data
+    assert html.rindex('class="gap"') > html.rindex("<svg")   # the last chart, right above the colophon
+    number, _, bottom = _colophon_page(render.write_pdf(rendered, tmp_path / "draft.pdf"))
+    assert number % 2 == 0 and bottom == pytest.approx(TOP + HEIGHT, abs=0.3)   # the gap has no margin to pull it up
