@@ -130,21 +130,22 @@ def _sheet(path: Path, sheet_names: tuple[str, ...]) -> Iterator[Iterator[tuple[
     workbook can make the parser raise almost any error: each is said to the department as one problem."""
     from openpyxl import load_workbook
 
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # a hostile file must not stop the run
-        raise _unreadable(error) from None
-    try:
-        names = [n for n in sheet_names if n in workbook.sheetnames]
-        sheet = workbook[names[0]] if names else workbook.worksheets[0]
-        sheet.reset_dimensions()  # the size a sheet declares is not to be trusted: rows end where the cells do
-    except (IndexError, KeyError, AttributeError) as error:  # no worksheet, or not a worksheet
-        workbook.close()
-        raise _unreadable(error) from None
-    try:
-        yield _guarded(sheet.iter_rows(values_only=True))
-    finally:
-        workbook.close()
+    with path.open("rb") as stream:  # opened here: openpyxl refuses a path whose name does not end in .xlsx
+        try:
+            workbook = load_workbook(stream, read_only=True, data_only=True)
+        except Exception as error:  # a hostile file must not stop the run
+            raise _unreadable(error) from None
+        try:
+            names = [n for n in sheet_names if n in workbook.sheetnames]
+            sheet = workbook[names[0]] if names else workbook.worksheets[0]
+            sheet.reset_dimensions()  # the size a sheet declares is not to be trusted: rows end where cells do
+        except (IndexError, KeyError, AttributeError) as error:  # no worksheet, or not a worksheet
+            workbook.close()
+            raise _unreadable(error) from None
+        try:
+            yield _guarded(sheet.iter_rows(values_only=True))
+        finally:
+            workbook.close()
 
 
 def _guarded(rows: Iterator[tuple[object, ...]]) -> Iterator[tuple[object, ...]]:

@@ -27,6 +27,7 @@ import polars as pl
 import pytest
 import weasyprint
 
+from annual_report import archive as archive_module
 from annual_report import pipeline, reliability
 from annual_report.archive import Archive, ArchivedFile
 from annual_report.cli import main
@@ -214,7 +215,8 @@ def index_out_of_room(descriptor: int) -> None:
 SYNC = os.fsync
 # each output: the function that writes it, made to run out of room, and the name the error must give
 DISK_FULL = {
-    "archived copy of a file": (shutil, "copyfile", lambda source, target, **_: out_of_room(target), "archive/objects"),
+    "archived copy of a file": (archive_module, "copy_hashing", lambda source, sink=None: out_of_room(sink.name),
+                                "archive/objects"),
     "archive index": (os, "fsync", index_out_of_room, "archive/index.jsonl"),
     "receipt": (Path, "write_text", lambda self, *_, **__: out_of_room(self), "receipts/"),
     "metrics CSV": (pl.DataFrame, "write_csv", lambda self, target, **_: out_of_room(target), "metrics.csv"),
