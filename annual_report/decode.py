@@ -192,7 +192,9 @@ def _unclosed_quote_line(path: Path) -> int | None:
             for _ in reader:
                 start = reader.line_num + 1
     except csv.Error as error:
-        return start if "unexpected end of data" in str(error) else None
+        # a quoted cell that runs to the end of the file, or past the longest line the warehouse reads
+        return start if "unexpected end of data" in str(error) or "field larger than field limit" in str(error) \
+            else None
     finally:
         csv.field_size_limit(previous_limit)
     return None

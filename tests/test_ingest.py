@@ -118,6 +118,20 @@ def test_unclosed_quote_beside_a_stray_one_fails_the_file(settings: Settings, li
     assert said in result.problem
 
 
+def test_unclosed_quote_far_from_the_end_fails_the_file(settings: Settings) -> None:
+    """An unclosed quote with more than the longest line (2 MB) after it: the cell it opens could never be
+    read, and the rows after it are not dropped without a word."""
+    rows = [[f"晋法援〔2021〕{n:05d}号", "民事", "追索劳动报酬", "青阳街道", "2021-02-03", "福建某律师事务所"]
+            for n in range(1, 40_001)]
+    path = legal_aid(settings, rows)
+    path.write_text(path.read_text(encoding="utf-8-sig").replace("晋法援〔2021〕00005号", '"晋法援〔2021〕00005号'),
+                    encoding="utf-8")
+    assert path.stat().st_size > 3 << 20
+    result = only(settings)
+    assert (result.status, result.rows_loaded) == ("failed", 0)
+    assert "第6行有一个英文双引号没有配对" in result.problem
+
+
 def test_synonyms_date_forms_and_blank_lines_are_accepted(settings: Settings) -> None:
     rows = [
         ["晋法援〔2021〕0003号", "民事案件", "离婚", "安海镇", "2021/3/5", "某所"],
