@@ -335,31 +335,34 @@ def receive(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], path
     link after it was listed is not read. Its bytes are hashed and archived from that one opening, and what is
     loaded is the archived copy, so the warehouse holds exactly the bytes its sha256 names; a file written to
     meanwhile is skipped until the next look."""
-    relative = path.relative_to(inputs)
-    department = relative.parts[1] if len(relative.parts) > 2 else ""
-    result = SubmissionResult(file=relative.as_posix(), year=year, department=department, status="skipped",
-                              received_at=datetime.now())
     with path.open("rb") as stream:
-        if not Path(os.readlink(f"/proc/self/fd/{stream.fileno()}")).is_relative_to(inputs.resolve()):
-            result.problem = OUTSIDE_INPUTS
-            return result
+        if _outside(Path(os.readlink(f"/proc/self/fd/{stream.fileno()}")), inputs):
+            return received(inputs, path, year, status="skipped", problem=OUTSIDE_INPUTS)
         opened = os.fstat(stream.fileno())
-        result.sha256, result.status = copy_hashing(stream), "failed"
+        result = received(inputs, path, year, status="failed", sha256=copy_hashing(stream),
+                          received_at=datetime.now())
         if previous_outcome(con, result, arrived_at=datetime.fromtimestamp(opened.st_mtime)):
             return result
         stream.seek(0)
         try:
             stored = archive.store(stream, ArchivedFile(
-                sha256=result.sha256, year=year, department=department, file=result.file,
+                sha256=result.sha256, year=year, department=result.department, file=result.file,
                 size_bytes=opened.st_size, received_at=result.received_at.isoformat()))
         except ChangedWhileReading:
-            result.status, result.sha256, result.problem = "skipped", "", STILL_WRITTEN
-            return result
+            return received(inputs, path, year, status="skipped", problem=STILL_WRITTEN)
     return load_file(con, contracts, stored, result, workdir)
 
 
+def received(inputs: Path, path: Path, year: int, **outcome: object) -> SubmissionResult:
+    """What became of a file found under inputs/: named by its path there, its department the folder
+    it sits in below the year's (none for a file straight in the year's folder)."""
+    relative = path.relative_to(inputs)
+    department = relative.parts[1] if len(relative.parts) > 2 else ""
+    return SubmissionResult(file=relative.as_posix(), year=year, department=department, **outcome)
+
+
 def _outside(path: Path, inputs: Path) -> bool:
-    """A link whose target lies outside inputs/ (or that points nowhere)."""
+    """A path (a link: what it leads to) outside inputs/, or leading nowhere."""
     try:
         return not path.resolve(strict=True).is_relative_to(inputs.resolve())
     except OSError:
@@ -381,8 +384,6 @@ def submitted_files(inputs: Path, year: int) -> tuple[list[Path], list[Submissio
     limit = int(os.environ.get("ANNUAL_REPORT_MAX_FILE_MB", "4096")) << 20
     files, skipped = [], []
     for path in _walk(inputs / str(year)):
-        relative = path.relative_to(inputs)
-        department = relative.parts[1] if len(relative.parts) > 2 else ""
         if is_temporary(path):
             reason = "临时文件或隐藏文件，未处理；请在文件保存完成后放入正式文件"
         elif path.is_symlink() and _outside(path, inputs):
@@ -394,6 +395,5 @@ def submitted_files(inputs: Path, year: int) -> tuple[list[Path], list[Submissio
         else:
             files.append(path)
             continue
-        skipped.append(SubmissionResult(file=relative.as_posix(), year=year, department=department,
-                                        status="skipped", problem=reason))
+        skipped.append(received(inputs, path, year, status="skipped", problem=reason))
     return files, skipped

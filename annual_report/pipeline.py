@@ -68,9 +68,8 @@ def submission_files(settings: Settings, years: tuple[int, ...],
         skipped += temporary
         for path in found:
             if now - path.stat().st_mtime < settle_seconds:
-                skipped.append(SubmissionResult(file=path.relative_to(settings.inputs).as_posix(), year=year,
-                                                department=path.parent.name, status="skipped",
-                                                problem=ingest.STILL_WRITTEN))
+                skipped.append(ingest.received(settings.inputs, path, year, status="skipped",
+                                               problem=ingest.STILL_WRITTEN))
             else:
                 files.append((year, path))
     return files, skipped
