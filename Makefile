@@ -34,11 +34,10 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-# make bench: the benchmarks at national scale (about 25 min; large ledgers generated once into bench/data/),
+# make bench: the benchmarks at national scale (about 15 min; large ledgers generated once into bench/data/),
 # results in bench/results.md; never part of make test
 .PHONY: bench
 bench: setup
-	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench
 
 sample-inputs: setup

@@ -214,7 +214,6 @@ def render_report(settings: Settings, region: str, year: int, year_metrics: pl.D
     spec = load_spec(settings.spec_path(region, year))
     context = render.report_context(spec, year_metrics, load_contracts(settings.contracts), year, draft)
     stem = settings.year_outputs(year) / f"{region}-{year}-report"
-    stem.parent.mkdir(parents=True, exist_ok=True)
     metrics_csv = stem.parent / f"{region}-{year}-metrics.csv"
     write_csv(year_metrics.with_columns(
         datasets=pl.col("datasets").list.join(";"),

@@ -41,8 +41,8 @@ from annual_report.settings import ROOT, Settings
 if TYPE_CHECKING:
     import pytest
 
-STEPS = ("ingest", "metrics", "render")
 STEP_FUNCTIONS = {"ingest": "ingest_submissions", "metrics": "build_metrics", "render": "render_report"}
+STEPS = tuple(STEP_FUNCTIONS)
 FINISHED = "finished"
 REGION, YEAR = "jinjiang", 2021
 TRIALS_VARIABLE, EXAMPLES_VARIABLE = "ANNUAL_REPORT_RELIABILITY_TRIALS", "ANNUAL_REPORT_RELIABILITY_EXAMPLES"

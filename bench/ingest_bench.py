@@ -73,8 +73,7 @@ def _statement_rows(runs: IngestRuns) -> list[list[str]]:
     """Where load_file's time goes: median seconds per statement, the costliest first."""
     total = runs.seconds(runs.pipeline).median
     labels = runs.pipeline[0].detail["statements"]
-    medians = {label: statistics.median(s.detail["statements"].get(label, 0.0) for s in runs.pipeline)
-               for label in labels}
+    medians = {label: _statement_median(runs, label) for label in labels}
     medians["(Python between statements: encoding check, quote and empty-line scan, header match, rejections)"] = max(
         0.0, total - sum(medians.values()))
     return [[f"`{label}`", f"{value:.2f} s", f"{value / total:.0%}"]
