@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from annual_report.contracts import Contract, load_contracts
+from annual_report.files import replacing
 from annual_report.settings import ROOT
 from annual_report.validate import literal
 
@@ -120,15 +121,13 @@ def write_ledger(contract: Contract, year: int, rows: int, target: Path) -> Path
     """Write the ledger (once: an existing file is reused) as a department's CSV with BOM and header."""
     if target.exists():
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
     query = QUERIES[contract.dataset](_sample_path(contract, year), year, rows)
     headers = ["\ufeff" + contract.columns[0].header, *(c.header for c in contract.columns[1:])]
     renamed = ", ".join(f'{c.name} as "{h}"' for c, h in zip(contract.columns, headers))
-    partial = target.with_name(f".{target.name}.partial")
-    with duckdb.connect() as con:
+    with replacing(target) as partial, duckdb.connect() as con:
         con.execute("set enable_progress_bar = false")
-        con.execute(f"copy (select {renamed} from ({query})) to {literal(partial)} (header true, quote '\"')")
-    partial.replace(target)
+        con.execute(f"copy (select {renamed} from ({query})) to {literal(partial)} "
+                    "(format csv, header true, quote '\"')")
     return target
 
 
