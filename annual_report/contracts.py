@@ -2,17 +2,26 @@
 
 Everything about a dataset is derived from its contract: header matching, validation,
 the warehouse table, the staging view and the blank template a department fills in.
+
+A contract parses into typed, frozen models that refuse unknown keys, so a misspelt key
+(`requird: true`) fails loading instead of being silently ignored.
 """
 
 from __future__ import annotations
 
+import difflib
+import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import field, fields
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ConfigDict, TypeAdapter, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic.dataclasses import dataclass
 
 # contract type -> DuckDB column type
 SQL_TYPES = {
@@ -27,6 +36,9 @@ SQL_TYPES = {
 ON_ERROR = ("reject_rows", "hold_file")
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML was built with it
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
+# characters a header cell may carry unseen (pasted from a web page or a word processor): folded out
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+MODEL = ConfigDict(extra="forbid")
 
 
 class ContractError(ValueError):
@@ -34,11 +46,25 @@ class ContractError(ValueError):
 
 
 def normalize_header(text: str) -> str:
-    """Fold a header cell for matching: full-width to half-width, no spaces."""
-    return "".join(unicodedata.normalize("NFKC", text).split()).lower()
+    """Fold a header cell for matching: full-width to half-width, no spaces, no zero-width characters."""
+    return "".join(unicodedata.normalize("NFKC", text).translate(ZERO_WIDTH).split()).lower()
 
 
-@dataclass(frozen=True)
+# headers of a row-number column (1, 2, 3 ...): never a key, which identifies the row itself.
+# 编号 is not among them: it is the short form of a key's header (救助编号, 任务编号 ...).
+ROW_NUMBER_HEADERS = frozenset(normalize_header(h) for h in ("序号", "行号", "顺序号", "序列号", "排序号", "No.", "No", "#"))
+
+
+def _strings(value: Any) -> Any:
+    """A YAML list of scalars as a tuple of strings (YAML reads 2021 as a number, 2021-07-08 as a date)."""
+    if value is None:
+        return ()
+    if isinstance(value, list | tuple):
+        return tuple(str(v) for v in value)
+    return value
+
+
+@dataclass(frozen=True, config=MODEL)
 class Column:
     name: str
     header: str
@@ -47,11 +73,58 @@ class Column:
     aliases: tuple[str, ...] = ()
     values: tuple[str, ...] = ()
     synonyms: dict[str, str] = field(default_factory=dict)
-    min: float | None = None
-    max: float | None = None
+    min: int | float | None = None  # as YAML wrote it: 0 stays 0 in the SQL and the messages
+    max: int | float | None = None
     pattern: str | None = None
     within_year: bool = False
     example: str = ""
+
+    @field_validator("aliases", "values", mode="before")
+    @classmethod
+    def _as_strings(cls, value: Any) -> Any:
+        return _strings(value)
+
+    @field_validator("synonyms", mode="before")
+    @classmethod
+    def _as_string_map(cls, value: Any) -> Any:
+        if value is None:
+            return {}
+        return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else value
+
+    @field_validator("example", mode="before")
+    @classmethod
+    def _as_string(cls, value: Any) -> Any:
+        return "" if value is None else str(value)
+
+    @field_validator("min", "max", mode="before")
+    @classmethod
+    def _a_number(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise ValueError(f"{info.field_name} must be a number, not {value!r}")
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _identifier(cls, value: str) -> str:
+        if not IDENTIFIER.fullmatch(value):
+            raise ValueError(f"names must be lower-case identifiers ([a-z][a-z0-9_]*), not {value!r}")
+        return value
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        if value not in SQL_TYPES:
+            raise ValueError(f"unknown type {value!r} (known: {', '.join(SQL_TYPES)})")
+        return value
+
+    @model_validator(mode="after")
+    def _enum(self) -> Column:
+        if self.type == "enum" and not self.values:
+            raise ValueError("enum column lists no values")
+        unknown = sorted(set(self.synonyms.values()) - set(self.values))
+        if unknown:
+            raise ValueError(f"synonyms map to unknown values {unknown} (values: {list(self.values)})")
+        return self
 
     @property
     def sql_type(self) -> str:
@@ -60,8 +133,17 @@ class Column:
     def header_forms(self) -> set[str]:
         return {normalize_header(h) for h in (self.header, self.name, *self.aliases)}
 
+    @cached_property
+    def _own_forms(self) -> frozenset[str]:
+        """The column's own header and name, folded: these win over any other column's alias."""
+        return frozenset((normalize_header(self.header), normalize_header(self.name)))
 
-@dataclass(frozen=True)
+    @cached_property
+    def _alias_forms(self) -> frozenset[str]:
+        return frozenset(normalize_header(a) for a in self.aliases)
+
+
+@dataclass(frozen=True, config=MODEL)
 class Check:
     """A rule over one row's typed values (a SQL predicate) that must hold."""
 
@@ -70,12 +152,12 @@ class Check:
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, config=MODEL)
 class Contract:
     dataset: str
     title: str
     department: str
-    description: str
+    description: str = ""
     key: tuple[str, ...]
     columns: tuple[Column, ...]
     checks: tuple[Check, ...] = ()
@@ -84,6 +166,53 @@ class Contract:
     on_error: str = "reject_rows"
     # a case ledger's key may not repeat one the department submitted for another year
     key_across_years: bool = False
+    # not a YAML key: the first 16 hex digits of the sha256 of the contract file, set by load_contract
+    version: str = ""
+
+    @field_validator("dataset")
+    @classmethod
+    def _identifier(cls, value: str) -> str:
+        if not IDENTIFIER.fullmatch(value):
+            raise ValueError(f"dataset ids must be lower-case identifiers ([a-z][a-z0-9_]*), not {value!r}")
+        return value
+
+    @field_validator("key", "columns")
+    @classmethod
+    def _not_empty(cls, value: tuple[Any, ...], info: ValidationInfo) -> tuple[Any, ...]:
+        if not value:
+            raise ValueError(f"{info.field_name} lists nothing")
+        return value
+
+    @field_validator("on_error")
+    @classmethod
+    def _known_on_error(cls, value: str) -> str:
+        if value not in ON_ERROR:
+            raise ValueError(f"on_error must be one of {ON_ERROR}, not {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Contract:
+        names = [c.name for c in self.columns]
+        if twice := sorted({n for n in names if names.count(n) > 1}):
+            raise ValueError(f"duplicate column names {twice}")
+        headed: dict[str, str] = {}
+        for column in self.columns:
+            form = normalize_header(column.header)
+            if form in headed:
+                raise ValueError(f"columns {headed[form]!r} and {column.name!r} have the same header {column.header!r}")
+            headed[form] = column.name
+        for name in self.key:
+            if name not in names:
+                raise ValueError(f"key {name!r} is not a column")
+        for number, check in enumerate(self.checks, start=1):
+            if check.column not in names:
+                raise ValueError(f"check {number}: {check.column!r} is not a column")
+        for name in self.key:
+            column = self.column(name)
+            if numbers := [h for h in (column.header, *column.aliases) if normalize_header(h) in ROW_NUMBER_HEADERS]:
+                raise ValueError(f"key column {name!r} has the row-number header {numbers[0]!r}: a 序号 column "
+                                 "numbers the rows, it does not identify them; remove it from the column's aliases")
+        return self
 
     @property
     def table(self) -> str:
@@ -98,72 +227,101 @@ class Contract:
         return next(c for c in self.columns if c.name == name)
 
     def match_headers(self, headers: list[str]) -> dict[str, int]:
-        """Map column name -> position in the file, for the headers this contract knows."""
+        """Map column name -> position in the file, for the headers this contract knows.
+
+        Two passes: first each column's own header (or name), then, for the columns still unmatched and the
+        positions still free, the aliases. So a column's own header wins over another column's alias
+        wherever the two sit in the file. Within a pass the leftmost position wins."""
+        folded = [normalize_header(h) for h in headers]
         positions: dict[str, int] = {}
-        for position, header in enumerate(headers):
-            folded = normalize_header(header)
-            for column in self.columns:
-                if folded in column.header_forms() and column.name not in positions:
-                    positions[column.name] = position
-                    break
-        return positions
+        for forms in ("_own_forms", "_alias_forms"):
+            taken = set(positions.values())
+            for position, header in enumerate(folded):
+                if position in taken:
+                    continue
+                for column in self.columns:
+                    if column.name not in positions and header in getattr(column, forms):
+                        positions[column.name] = position
+                        break
+        return dict(sorted(positions.items(), key=lambda item: item[1]))
 
 
-def _column(raw: dict[str, Any], source: Path) -> Column:
-    kind = raw.get("type")
-    if kind not in SQL_TYPES:
-        raise ContractError(f"{source}: column {raw.get('name')!r} has unknown type {kind!r}")
-    values = tuple(str(v) for v in raw.get("values", ()))
-    if kind == "enum" and not values:
-        raise ContractError(f"{source}: enum column {raw['name']!r} lists no values")
-    synonyms = {str(k): str(v) for k, v in (raw.get("synonyms") or {}).items()}
-    unknown = set(synonyms.values()) - set(values)
-    if unknown:
-        raise ContractError(f"{source}: synonyms of {raw['name']!r} map to unknown values {unknown}")
-    return Column(
-        name=raw["name"],
-        header=raw["header"],
-        type=kind,
-        required=bool(raw.get("required", False)),
-        aliases=tuple(raw.get("aliases", ())),
-        values=values,
-        synonyms=synonyms,
-        min=raw.get("min"),
-        max=raw.get("max"),
-        pattern=raw.get("pattern"),
-        within_year=bool(raw.get("within_year", False)),
-        example=str(raw.get("example", "")),
-    )
+CONTRACT = TypeAdapter(Contract)
+# the keys a contract file may have, per entry (version is the loader's, not the file's)
+CONTRACT_KEYS = {"": tuple(f.name for f in fields(Contract) if f.name != "version"),
+                 "columns": tuple(f.name for f in fields(Column)), "checks": tuple(f.name for f in fields(Check))}
+
+
+def problems(error: ValidationError, entry: Callable[[tuple[Any, ...]], str | None],
+             known: Callable[[tuple[Any, ...]], Iterable[str]]) -> list[str]:
+    """One readable line per problem pydantic found.
+
+    entry(loc) names the entry a location is, or None when it is a field of an entry; known(loc) lists
+    the keys the entry at loc may have (for unknown keys: did you mean ...?)."""
+    lines = []
+    for problem in error.errors(include_url=False):
+        loc = tuple(problem["loc"])
+        depth = next(d for d in range(len(loc), -1, -1) if entry(loc[:d]) is not None)
+        where, rest = entry(loc[:depth]), loc[depth:]
+        prefix = f"{where}: " if where else ""
+        kind = problem["type"]
+        if kind in ("unexpected_keyword_argument", "extra_forbidden") and len(rest) == 1:
+            keys = list(known(loc[:depth]))
+            hint = difflib.get_close_matches(str(rest[0]), keys, n=1)
+            said = f"did you mean {hint[0]!r}?" if hint else f"known: {', '.join(keys)}"
+            lines.append(f"{prefix}unknown key {rest[0]!r} ({said})")
+        elif kind in ("missing", "missing_argument", "missing_keyword_only_argument") and len(rest) == 1:
+            lines.append(f"{prefix}lacks {rest[0]!r}")
+        elif kind in ("value_error", "assertion_error"):
+            lines.append(f"{prefix}{problem['ctx']['error']}")
+        else:
+            field_name = ".".join(map(str, rest))
+            given = repr(problem["input"])
+            given = given if len(given) <= 80 else given[:77] + "..."
+            lines.append(f"{prefix}{field_name + ': ' if field_name else ''}{problem['msg']} (got {given})")
+    return lines
+
+
+def yaml_problem(error: yaml.YAMLError, first_line: int = 1) -> str:
+    """A YAML parser's complaint on one line, with where it is in the file (first_line: the text's first line)."""
+    mark = getattr(error, "problem_mark", None)
+    where = f" at line {mark.line + first_line}, column {mark.column + 1}" if mark else ""
+    return f"not valid YAML: {getattr(error, 'problem', None) or ' '.join(str(error).split())}{where}"
+
+
+def _contract_entry(raw: dict[str, Any]) -> Callable[[tuple[Any, ...]], str | None]:
+    def entry(loc: tuple[Any, ...]) -> str | None:
+        if not loc:
+            return ""
+        if len(loc) == 2 and loc[0] in ("columns", "checks") and isinstance(loc[1], int):
+            items = raw.get(loc[0])
+            item = items[loc[1]] if isinstance(items, list) and loc[1] < len(items) else None
+            item = item if isinstance(item, dict) else {}
+            if loc[0] == "columns":
+                return f"column {item['name']!r}" if "name" in item else f"column {loc[1] + 1}"
+            return f"check {loc[1] + 1}" + (f" on {item['column']!r}" if "column" in item else "")
+        return None
+    return entry
 
 
 def load_contract(path: Path) -> Contract:
-    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+    data = path.read_bytes()
     try:
-        columns = tuple(_column(c, path) for c in raw["columns"])
-        contract = Contract(
-            dataset=raw["dataset"],
-            title=raw["title"],
-            department=raw["department"],
-            description=raw.get("description", ""),
-            key=tuple(raw["key"]),
-            columns=columns,
-            checks=tuple(Check(**c) for c in raw.get("checks", ())),
-            on_error=raw.get("on_error", "reject_rows"),
-            key_across_years=bool(raw.get("key_across_years", False)),
-        )
-    except (KeyError, TypeError) as exc:
-        raise ContractError(f"{path}: missing or malformed entry {exc}") from exc
-    names = [c.name for c in columns]
-    bad = [n for n in (contract.dataset, *names) if not IDENTIFIER.fullmatch(n)]
-    if bad:
-        raise ContractError(f"{path}: names must be lower-case identifiers: {bad}")
-    if len(set(names)) != len(names):
-        raise ContractError(f"{path}: duplicate column names")
-    for name in (*contract.key, *(c.column for c in contract.checks)):
-        if name not in names:
-            raise ContractError(f"{path}: {name!r} is not a column")
-    if contract.on_error not in ON_ERROR:
-        raise ContractError(f"{path}: on_error must be one of {ON_ERROR}")
+        raw = yaml.load(data.decode("utf-8"), Loader=SAFE_LOADER)
+    except UnicodeDecodeError as exc:
+        raise ContractError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except yaml.YAMLError as exc:
+        raise ContractError(f"{path}: {yaml_problem(exc)}") from None
+    if not isinstance(raw, dict):
+        raise ContractError(f"{path}: must be a YAML mapping (dataset, title, department, key, columns ...)")
+    if "version" in raw:
+        raise ContractError(f"{path}: unknown key 'version' (a contract's version is the sha256 of its file, "
+                            "set when it loads)")
+    try:
+        contract = CONTRACT.validate_python({**raw, "version": hashlib.sha256(data).hexdigest()[:16]})
+    except ValidationError as exc:
+        lines = problems(exc, _contract_entry(raw), lambda loc: CONTRACT_KEYS[loc[0] if loc else ""])
+        raise ContractError("\n".join(f"{path}: {line}" for line in lines)) from None
     if path.stem != contract.dataset:
         raise ContractError(f"{path}: file name must be the dataset id {contract.dataset!r}")
     return contract

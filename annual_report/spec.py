@@ -5,29 +5,39 @@ signature, dates, the colophon (printing office and date, copied-to), the roundi
 datasets the report needs, dated facts, the title's line breaks if the automatic ones will not do,
 the attachment (its metrics and charts), and the narrative (Markdown with `{{ m.<metric> | filter }}`
 placeholders).
+
+The front matter parses into typed, frozen models that refuse unknown keys, so a misspelt setting
+fails loading instead of being silently ignored.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import difflib
+from dataclasses import field, fields
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import TypeAdapter, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic.dataclasses import dataclass
+
+from annual_report.contracts import MODEL, SAFE_LOADER, problems, yaml_problem
 
 ROUNDING_RULES = ("half_up", "truncate")
 PLACEMENTS = ("attached", "separate")
 SETTINGS = {"title", "title_lines", "issuers", "document_number", "addressee", "signature", "date",
             "printing_office", "printing_date", "copied_to", "rounding", "required_datasets", "facts",
             "attachment"}
+# settings a spec may leave empty (`copied_to:`): as if not given
+OPTIONAL = {"document_number", "title_lines", "copied_to", "required_datasets", "facts", "attachment"}
 
 
 class SpecError(ValueError):
     """The report spec is incomplete or malformed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=MODEL)
 class ChartSpec:
     """One chart of the attachment: a series of metric rows `<series>.<category>`."""
 
@@ -36,17 +46,24 @@ class ChartSpec:
     prior_year: bool = False  # draw the prior year's bars beside the year's
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=MODEL)
 class AttachmentSpec:
     """The attachment (附件): a table of key metrics with the prior year, and charts."""
 
     title: str
-    metrics: tuple[str, ...]
+    metrics: tuple[str, ...] = ()
     charts: tuple[ChartSpec, ...] = ()
     placement: str = "attached"  # attached: after the signature in the report; separate: its own PDF
 
+    @field_validator("placement")
+    @classmethod
+    def _known_placement(cls, value: str) -> str:
+        if value not in PLACEMENTS:
+            raise ValueError(f"placement must be one of {PLACEMENTS}, not {value!r}")
+        return value
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, config=MODEL)
 class ReportSpec:
     path: Path
     title: str
@@ -65,19 +82,46 @@ class ReportSpec:
     facts: dict[str, Any] = field(default_factory=dict)
     attachment: AttachmentSpec | None = None
 
+    @field_validator("date", "printing_date", mode="before")
+    @classmethod
+    def _a_date(cls, value: Any, info: ValidationInfo) -> Any:
+        if not isinstance(value, dt.date):  # YAML reads 2022-02-28 as a date; "2022年2月28日" stays text
+            raise ValueError(f"{info.field_name} must be a date such as 2022-02-28, not {value!r}")
+        return value
+
+    @field_validator("rounding")
+    @classmethod
+    def _known_rounding(cls, value: str) -> str:
+        if value not in ROUNDING_RULES:
+            raise ValueError(f"rounding must be one of {ROUNDING_RULES}, not {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _title_lines_join(self) -> ReportSpec:
+        if self.title_lines and "".join(self.title_lines) != self.title:
+            raise ValueError(f"title_lines must join up to the title {self.title!r}")
+        return self
 
 
-def _attachment(settings: dict[str, Any]) -> AttachmentSpec:
-    try:
-        return AttachmentSpec(
-            title=settings["title"],
-            metrics=tuple(settings.get("metrics", ())),
-            charts=tuple(ChartSpec(c["title"], c["series"], bool(c.get("prior_year", False)))
-                         for c in settings.get("charts", ())),
-            placement=settings.get("placement", "attached"),
-        )
-    except KeyError as missing:
-        raise KeyError(f"attachment: {missing.args[0]}") from None
+SPEC = TypeAdapter(ReportSpec)
+KEYS = {(): tuple(sorted(SETTINGS)), ("attachment",): tuple(f.name for f in fields(AttachmentSpec)),
+        ("attachment", "charts"): tuple(f.name for f in fields(ChartSpec))}
+
+
+def _entry(settings: dict[str, Any]):
+    def entry(loc: tuple[Any, ...]) -> str | None:
+        if not loc:
+            return "front matter"
+        if loc == ("attachment",):
+            return "attachment"
+        if len(loc) == 3 and loc[:2] == ("attachment", "charts") and isinstance(loc[2], int):
+            attachment = settings.get("attachment")
+            charts = attachment.get("charts") if isinstance(attachment, dict) else None
+            chart = charts[loc[2]] if isinstance(charts, list) and loc[2] < len(charts) else None
+            title = chart.get("title") if isinstance(chart, dict) else None
+            return f"attachment chart {loc[2] + 1}" + (f" ({title})" if title else "")
+        return None
+    return entry
 
 
 def load_spec(path: Path) -> ReportSpec:
@@ -86,39 +130,22 @@ def load_spec(path: Path) -> ReportSpec:
     if not text.startswith("---\n"):
         raise SpecError(f"{path}: must start with YAML front matter between '---' lines")
     front, _, narrative = text[4:].partition("\n---\n")
-    settings = yaml.safe_load(front) or {}
-    unknown = sorted(set(settings) - SETTINGS)
-    if unknown:
-        raise SpecError(f"{path}: unknown front matter {', '.join(unknown)} (known: {', '.join(sorted(SETTINGS))})")
     try:
-        spec = ReportSpec(
-            path=path,
-            title=settings["title"],
-            issuers=tuple(settings["issuers"]),
-            addressee=settings["addressee"],
-            signature=tuple(settings["signature"]),
-            date=settings["date"],
-            printing_office=settings["printing_office"],
-            printing_date=settings["printing_date"],
-            narrative=narrative.strip() + "\n",
-            document_number=settings.get("document_number") or "",
-            title_lines=tuple(settings.get("title_lines") or ()),
-            copied_to=tuple(settings.get("copied_to") or ()),
-            rounding=settings.get("rounding", "half_up"),
-            required_datasets=tuple(settings.get("required_datasets", ())),
-            facts=settings.get("facts") or {},
-            attachment=_attachment(settings["attachment"]) if settings.get("attachment") else None,
-        )
-    except KeyError as missing:
-        raise SpecError(f"{path}: front matter lacks {missing}") from None
-    if spec.rounding not in ROUNDING_RULES:
-        raise SpecError(f"{path}: rounding must be one of {ROUNDING_RULES}, not {spec.rounding!r}")
-    for name in ("date", "printing_date"):
-        if not isinstance(getattr(spec, name), dt.date):
-            raise SpecError(f"{path}: {name} must be a date such as 2022-02-28")
-    if spec.title_lines and "".join(spec.title_lines) != spec.title:
-        raise SpecError(f"{path}: title_lines must join up to the title {spec.title!r}")
-    if spec.attachment and spec.attachment.placement not in PLACEMENTS:
-        raise SpecError(f"{path}: attachment placement must be one of {PLACEMENTS}, "
-                        f"not {spec.attachment.placement!r}")
+        settings = yaml.load(front, Loader=SAFE_LOADER) or {}
+    except yaml.YAMLError as exc:
+        raise SpecError(f"{path}: front matter: {yaml_problem(exc, first_line=2)}") from None
+    if not isinstance(settings, dict):
+        raise SpecError(f"{path}: front matter must be a YAML mapping (title: ..., issuers: [...] ...)")
+    lines = []
+    for key in (key for key in settings if key not in SETTINGS):
+        hint = difflib.get_close_matches(str(key), sorted(SETTINGS), n=1)
+        said = f"did you mean {hint[0]!r}?" if hint else f"known: {', '.join(sorted(SETTINGS))}"
+        lines.append(f"front matter: unknown key {key!r} ({said})")
+    given = {k: v for k, v in settings.items() if k in SETTINGS and not (k in OPTIONAL and v in (None, "", [], {}))}
+    try:
+        spec = SPEC.validate_python({**given, "path": path, "narrative": narrative.strip() + "\n"})
+    except ValidationError as exc:
+        lines += problems(exc, _entry(settings), lambda loc: KEYS.get(tuple(x for x in loc if isinstance(x, str)), ()))
+    if lines:
+        raise SpecError("\n".join(f"{path}: {line}" for line in lines))
     return spec
