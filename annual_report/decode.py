@@ -3,7 +3,8 @@
 DuckDB's CSV reader only reads UTF-8 (and UTF-16/Latin-1), so the project decodes:
 UTF-8 (with or without BOM) is read in place; UTF-16 with BOM and GB18030 (which covers GBK
 and GB2312, what Excel and WPS write on a Chinese Windows machine) are transcoded by streaming;
-an .xlsx workbook's sheet is written out as CSV, Excel dates as ISO dates.
+an .xlsx workbook's sheet is written out as CSV, Excel dates as ISO dates: the visible sheet named like a
+ledger, else the first visible sheet (a hidden sheet is what the department does not see it sends).
 
 Whatever a file holds, this takes bounded memory and time: the header is looked for in the first
 megabyte, a workbook that unpacks to more than a gigabyte is refused before it is opened, and a sheet
@@ -22,6 +23,11 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # openpyxl itself is imported when a workbook is read
+    from openpyxl import Workbook
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 CHUNK = 1 << 20
 HEADER_SEARCH_ROWS = 10  # a title row or two above the header is common in department sheets
@@ -32,6 +38,9 @@ EXCEL_ROWS = 1_048_576       # Excel's last row
 MAX_LINE_BYTES = 2_000_000   # DuckDB's longest CSV line
 SUBMISSION_CSV = "submission.csv"  # the name the CSV reader sees, whatever the file was called
 BLANK_LINE = re.compile(rb"\n(?=\r?\n)")  # the end of a line that an empty line follows
+HIDDEN = ("hidden", "veryHidden")  # a sheet's states other than visible
+SHOWN_SHEETS = 5                   # hidden sheets named in a note, at most
+SHEET_NAME_MAX = 31                # Excel's longest sheet name; a crafted workbook's may be longer
 
 
 class DecodeError(ValueError):
@@ -124,9 +133,41 @@ def _unreadable(error: Exception) -> DecodeError:
     return DecodeError(f"无法打开 Excel 文件（{type(error).__name__}）：请确认文件未损坏，另存为 .xlsx 后重新报送")
 
 
+def _sheet_name(name: str) -> str:
+    return f"“{name[:SHEET_NAME_MAX]}{'…' if len(name) > SHEET_NAME_MAX else ''}”"
+
+
+def _choose_sheet(workbook: Workbook, sheet_names: tuple[str, ...]) -> tuple[ReadOnlyWorksheet, str | None]:
+    """The worksheet to read, and a note saying which it is when that is not plain: it is not the workbook's
+    first sheet, or a hidden sheet was passed over for it.
+
+    The visible worksheet named like a ledger (the first of sheet_names that one is named), else the first
+    visible worksheet; a hidden one is read only if every worksheet is hidden (Excel keeps one visible; a
+    crafted workbook need not). IndexError for a workbook without a worksheet."""
+    worksheets = workbook.worksheets  # not chartsheets
+    if not worksheets:
+        raise IndexError("no worksheet")
+    candidates = [s for s in worksheets if s.sheet_state not in HIDDEN] or worksheets
+    by_name = {s.title: s for s in reversed(candidates)}  # a name given twice (a crafted workbook): the first
+    sheet = next((by_name[name] for name in sheet_names if name in by_name), candidates[0])
+    chosen = worksheets.index(sheet)
+    passed = [s.title for i, s in enumerate(worksheets)
+              if s is not sheet and s.sheet_state in HIDDEN and (i < chosen or s.title in sheet_names)]
+    if workbook.sheetnames[0] == sheet.title and not passed:
+        return sheet, None
+    place = workbook.sheetnames.index(sheet.title) + 1
+    note = f"读取的是第{place}个工作表{_sheet_name(sheet.title)}"
+    if passed:
+        more = f"等 {len(passed)} 个" if len(passed) > SHOWN_SHEETS else ""
+        note += f"，未读取隐藏的工作表{'、'.join(map(_sheet_name, passed[:SHOWN_SHEETS]))}{more}"
+    if sheet.title not in sheet_names:  # taken for its place, not its name: it may not be the ledger
+        note += "：如果台账不在这个工作表中，请把台账放在第一个工作表并取消隐藏后重新报送"
+    return sheet, note
+
+
 @contextmanager
-def _sheet(path: Path, sheet_names: tuple[str, ...]) -> Iterator[Iterator[tuple[object, ...]]]:
-    """The rows of the workbook's sheet named like the dataset, else of its first sheet. A damaged or crafted
+def _sheet(path: Path, sheet_names: tuple[str, ...]) -> Iterator[tuple[Iterator[tuple[object, ...]], str | None]]:
+    """The rows of the workbook's sheet that _choose_sheet chooses, and its note. A damaged or crafted
     workbook can make the parser raise almost any error: each is said to the department as one problem."""
     from openpyxl import load_workbook
 
@@ -136,14 +177,13 @@ def _sheet(path: Path, sheet_names: tuple[str, ...]) -> Iterator[Iterator[tuple[
         except Exception as error:  # a hostile file must not stop the run
             raise _unreadable(error) from None
         try:
-            names = [n for n in sheet_names if n in workbook.sheetnames]
-            sheet = workbook[names[0]] if names else workbook.worksheets[0]
+            sheet, note = _choose_sheet(workbook, sheet_names)
             sheet.reset_dimensions()  # the size a sheet declares is not to be trusted: rows end where cells do
         except (IndexError, KeyError, AttributeError) as error:  # no worksheet, or not a worksheet
             workbook.close()
             raise _unreadable(error) from None
         try:
-            yield _guarded(sheet.iter_rows(values_only=True))
+            yield _guarded(sheet.iter_rows(values_only=True)), note
         finally:
             workbook.close()
 
@@ -160,12 +200,12 @@ def _guarded(rows: Iterator[tuple[object, ...]]) -> Iterator[tuple[object, ...]]
         yield row
 
 
-def _xlsx_to_csv(path: Path, sheet_names: tuple[str, ...], target: Path) -> Path:
-    """The workbook's sheet named like the dataset, else its first sheet, as a UTF-8 CSV."""
+def _xlsx_to_csv(path: Path, sheet_names: tuple[str, ...], target: Path) -> str | None:
+    """The workbook's sheet that _choose_sheet chooses, as a UTF-8 CSV; its note."""
     _check_unpacked_size(path)
-    with _sheet(path, sheet_names) as rows, target.open("w", encoding="utf-8", newline="") as sink:
+    with _sheet(path, sheet_names) as (rows, note), target.open("w", encoding="utf-8", newline="") as sink:
         csv.writer(sink).writerows(_sheet_rows(rows))
-    return target
+    return note
 
 
 def _scan(path: Path) -> tuple[int, bool]:
@@ -237,10 +277,15 @@ def _mark_blank_lines(source: Path, target: Path) -> None:
                 return
 
 
-def to_csv(path: Path, workdir: Path, sheet_names: tuple[str, ...] = ()) -> tuple[Path, str]:
+def to_csv(path: Path, workdir: Path, sheet_names: tuple[str, ...] = (),
+           notes: list[str] | None = None) -> tuple[Path, str]:
     """The submission's table as workdir/submission.csv in UTF-8 (a link to the file itself when it already
     is one, and it needs no change), and its encoding. The file's own name never reaches the CSV reader,
-    which would take * ? [ in it as a pattern and read the other files it matches."""
+    which would take * ? [ in it as a pattern and read the other files it matches.
+
+    A workbook's sheet is the visible one named like one of sheet_names, else its first visible sheet; when
+    that is not its first sheet, or hidden sheets were passed over, a note for the department saying which
+    sheet was read is appended to `notes` (if given)."""
     workdir.mkdir(parents=True, exist_ok=True)
     target = workdir / SUBMISSION_CSV
     target.unlink(missing_ok=True)
@@ -248,7 +293,8 @@ def to_csv(path: Path, workdir: Path, sheet_names: tuple[str, ...] = ()) -> tupl
         is_workbook = stream.read(4) == b"PK\x03\x04"  # a zip container: an .xlsx workbook, whatever its name
     if is_workbook:
         encoding = "xlsx"
-        _xlsx_to_csv(path, sheet_names, target)
+        if (note := _xlsx_to_csv(path, sheet_names, target)) and notes is not None:
+            notes.append(note)
     else:
         encoding = detect_encoding(path)
         if encoding in ("utf-8", "utf-8-sig"):
