@@ -30,6 +30,9 @@ class ArchivedFile:
     file: str          # the path under inputs/ it arrived as, e.g. 2021/司法局/台账.csv
     size_bytes: int
     received_at: str   # ISO timestamp
+    # received: the bytes arrived; in_force: they became the version their ledger is represented by;
+    # withdrawn: that version stopped counting (its file left the folder). Lines without it were received.
+    event: str = "received"
 
     def __post_init__(self) -> None:
         if not SHA256.fullmatch(self.sha256):  # it names the object's file: nothing else may pass as one
@@ -73,8 +76,12 @@ class Archive:
                     digest = copy_hashing(source, sink)
                 if digest != entry.sha256:
                     raise ChangedWhileReading(entry.file)
-        self._append(json.dumps(asdict(entry), ensure_ascii=False).encode() + b"\n")
+        self.record(entry)
         return target
+
+    def record(self, entry: ArchivedFile) -> None:
+        """Record an event of bytes already kept (see ArchivedFile.event)."""
+        self._append(json.dumps(asdict(entry), ensure_ascii=False).encode() + b"\n")
 
     def _append(self, line: bytes) -> None:
         """Add a line to the index and sync it; after a torn line, on a line of its own."""
@@ -97,6 +104,11 @@ class Archive:
             except (ValueError, TypeError):  # ValueError covers undecodable bytes and broken JSON
                 continue
         return entries
+
+
+    def has_events(self) -> bool:
+        """Whether the index records which versions were in force (archives older than that record arrivals only)."""
+        return any(entry.event != "received" for entry in self.entries())
 
 
 def _torn(stream: BinaryIO) -> bool:

@@ -8,8 +8,8 @@ import re
 import sys
 from pathlib import Path
 
-from annual_report import pipeline, warehouse
-from annual_report.blank_forms import write_blank_forms
+from annual_report import listing, pipeline, warehouse
+from annual_report.blank_forms import BlankFormRefused, write_blank_forms
 from annual_report.contracts import Contract, load_contracts
 from annual_report.figures import MissingFigureError
 from annual_report.ingest import SubmissionResult
@@ -17,7 +17,8 @@ from annual_report.prefect_server import prefect_api, wait_until_ready
 from annual_report.settings import ROOT, Settings
 
 SHOWN_REJECTIONS = 5
-STATUS_WORDS = {"loaded": "已入库", "unchanged": "未变化", "failed": "未入库", "skipped": "已跳过"}
+STATUS_WORDS = {"loaded": "已入库", "unchanged": "未变化", "failed": "未入库", "skipped": "待处理", "ignored": "未处理",
+                "held": "未采用", "withdrawn": "已撤回", "superseded": "已取代"}
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1: what a terminal may take as a command
 
 
@@ -70,13 +71,16 @@ def run(args: argparse.Namespace) -> int:
         try:
             summary = annual_report(year=args.year, region=args.region, mode=args.mode, inputs=args.inputs,
                                     outputs=args.outputs, warehouse=args.warehouse, reports=args.reports,
-                                    pdf_variant=args.pdf_variant)
-        except (pipeline.MissingSubmissionsError, MissingFigureError) as error:
-            print(f"Stopped: {error}\nRun with --mode draft to render with the gaps marked.", file=sys.stderr)
+                                    pdf_variant=args.pdf_variant, accept_incomplete=args.accept_incomplete,
+                                    settle_seconds=args.settle)
+        except (pipeline.MissingSubmissionsError, pipeline.IncompleteSubmissionsError, MissingFigureError) as error:
+            print(f"Stopped: {_shown(error)}\nRun with --mode draft to render with the gaps marked.", file=sys.stderr)
             return 1
     print(f"Submissions for {args.year - 1}–{args.year}:")
     for result in summary.ingest.submissions:
         print_submission(result)
+    for line in summary.accepted:
+        print(f"  Accepted as incomplete (--accept-incomplete): {_shown(line)}")
     for check in summary.ingest.checks:
         print(f"  审核  {check.dataset}：{_shown(check.message)}")
     settings = _settings(args)
@@ -108,12 +112,18 @@ def _contract(name: str, contracts: dict[str, Contract]) -> Contract | None:
 
 
 def template(args: argparse.Namespace) -> int:
-    contracts = load_contracts(_settings(args).contracts)
+    settings = _settings(args)
+    contracts = load_contracts(settings.contracts)
     contract = _contract(args.dataset, contracts)
     if contract is None:
         print(f"没有名为“{args.dataset}”的数据表；可用 annual-report contracts 查看", file=sys.stderr)
         return 2
-    for path in write_blank_forms(contract, args.dir):
+    try:
+        paths = write_blank_forms(contract, args.dir, inputs=settings.inputs)
+    except BlankFormRefused as refusal:
+        print(refusal, file=sys.stderr)
+        return 2
+    for path in paths:
         print(path)
     return 0
 
@@ -131,29 +141,29 @@ def status(args: argparse.Namespace) -> int:
         print(f"尚未接收任何报送（{_relative(settings.warehouse)} 不存在）")
         return 0
     with warehouse.connect(settings.warehouse, read_only=True) as con:
-        latest = {row[0]: row[1:] for row in con.execute(
-            """select dataset, file, strftime(received_at, '%Y-%m-%d %H:%M'), status, rows_read, rows_loaded,
-                      rows_rejected, problem
-               from submissions where year = ? and dataset is not null
-               qualify row_number() over (partition by dataset order by submission_id desc) = 1""",
-            [args.year]).fetchall()}
-        current = {row[0] for row in con.execute(
-            "select dataset from current_submissions where year = ?", [args.year]).fetchall()}
-        unrecognised = con.execute(
-            "select file, problem from submissions where year = ? and dataset is null order by submission_id",
-            [args.year]).fetchall()
-    print(f"{args.year} 年度报送情况：")
+        in_force = {row[0]: row[1:] for row in con.execute(
+            """select dataset, file, strftime(received_at, '%Y-%m-%d %H:%M'), rows_read, rows_loaded, rows_rejected
+               from current_submissions where year = ?""", [args.year]).fetchall()}
+        looked = con.execute(
+            """select dataset, file, status, problem, strftime(seen_at, '%Y-%m-%d %H:%M') from folder_files
+               where year = ? order by file""", [args.year]).fetchall()
+    seen = f"（最近一次查看文件夹：{looked[0][4]}）" if looked else "（尚未查看过该年度的文件夹）"
+    print(f"{args.year} 年度报送情况{seen}：")
     for contract in sorted(contracts.values(), key=lambda c: (c.department, c.dataset)):
-        if contract.dataset not in latest:
+        if contract.dataset in in_force:
+            file, received, read, loaded, rejected = in_force[contract.dataset]
+            print(f"  有效    {contract.department} {contract.title}  {received}  {_shown(file)}  入库 {loaded}/{read} 行"
+                  + (f"，问题 {rejected} 行" if rejected else ""))
+        else:
             print(f"  未报送  {contract.department} {contract.title}")
-            continue
-        file, received, state, read, loaded, rejected, problem = latest[contract.dataset]
-        word = "已入库" if state == "loaded" else ("未入库（沿用此前版本）" if contract.dataset in current else "未入库")
-        print(f"  {word}  {contract.department} {contract.title}  {received}  {_shown(file)}  "
-              f"入库 {loaded}/{read} 行" + (f"，问题 {rejected} 行" if rejected else "")
-              + (f"：{_shown(problem)}" if problem else ""))
-    for file, problem in unrecognised:
-        print(f"  未识别  {_shown(file)}：{_shown(problem)}")
+        for dataset, file, state, problem, _ in looked:
+            if dataset == contract.dataset and state not in ("loaded", "unchanged"):
+                print(f"          {STATUS_WORDS[state]}  {_shown(file)}：{_shown(problem or '')}")
+    others = [(file, state, problem) for dataset, file, state, problem, _ in looked if dataset is None]
+    others += [(r.file, r.status, r.problem) for r in listing.misplaced(settings.inputs)]
+    for file, state, problem in others:
+        word = "未识别" if state == "failed" else STATUS_WORDS[state]
+        print(f"  {word}  {_shown(file)}：{_shown(problem or '')}")
     return 0
 
 
@@ -181,6 +191,10 @@ def main(argv: list[str] | None = None) -> int:
     run_parser.add_argument("--mode", choices=["strict", "draft"], default="strict",
                             help="strict stops when a required ledger is missing; draft marks the gaps")
     run_parser.add_argument("--pdf-variant", help="e.g. pdf/a-3u for an archival PDF")
+    run_parser.add_argument("--accept-incomplete", action="store_true",
+                            help="strict: publish although files have rejected rows or are held back (recorded)")
+    run_parser.add_argument("--settle", type=float, default=5, metavar="SECONDS",
+                            help="wait for files changed within the last SECONDS (default 5)")
     run_parser.add_argument("--reports", type=Path, help="the report specs folder (default: reports/)")
     _paths(run_parser)
     run_parser.set_defaults(handler=run)

@@ -10,6 +10,7 @@ the run.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -24,10 +25,10 @@ from annual_report.decode import MAX_COLUMNS, DecodeError, check_quotes, line_en
 from annual_report.validate import EXTRA, literal, problems_sql, text_of, typed_columns
 from annual_report.warehouse import transaction
 
-TEMPORARY_SUFFIXES = (".part", ".crdownload", ".tmp", ".swp", ".download")
 TOTAL_WORDS = ["合计", "总计", "小计", "共计"]
 OUTSIDE_INPUTS = "这是指向 inputs 文件夹以外的链接，未处理；请放入文件本身"
 STILL_WRITTEN = "文件仍在写入，稍后处理"
+REVALIDATED = "数据表规范已更新，本文件已按新规范重新校验"
 LISTED_PROBLEMS = 1000  # problems a receipt lists: enough to correct a file by
 LISTED_VALUE = 200      # characters of a cell's value a listed problem shows
 # the spaces trimmed around a cell's text: tab and every Unicode space (ASCII, no-break, full-width, ...),
@@ -58,8 +59,12 @@ class SubmissionResult:
     file: str
     year: int
     department: str
-    status: str  # loaded | unchanged | failed | skipped
+    # loaded | unchanged (these bytes were taken before) | failed | skipped (still arriving) | ignored (never a
+    # submission); after the folder's look (`current.reconcile`) also held (another file of the same ledger lies
+    # beside it), withdrawn (no longer in the folder) and superseded (another file now counts)
+    status: str
     sha256: str = ""
+    submission_id: int | None = None
     dataset: str | None = None
     encoding: str | None = None
     received_at: datetime | None = None
@@ -79,11 +84,6 @@ class FileProblem(Exception):
 def sha256_of(path: Path) -> str:
     with path.open("rb") as stream:
         return copy_hashing(stream)
-
-
-def is_temporary(path: Path) -> bool:
-    """A file still being written or an editor's lock file: never read it."""
-    return path.name.startswith((".", "~$")) or path.name.lower().endswith(TEMPORARY_SUFFIXES)
 
 
 def csv_error_message(error: duckdb.Error) -> str:
@@ -209,17 +209,25 @@ def _declared_totals(con: duckdb.DuckDBPyConnection, contract: Contract) -> list
     return warnings
 
 
+def contract_version(contracts: dict[str, Contract], dataset: str | None) -> str:
+    """The version a file's outcome was decided under: its contract's, or, for a file no contract recognised,
+    that of the whole set (a contract added since may recognise it)."""
+    if dataset in contracts:
+        return contracts[dataset].version
+    return "all:" + hashlib.sha256(" ".join(sorted(c.version for c in contracts.values())).encode()).hexdigest()[:16]
+
+
 def _record(con: duckdb.DuckDBPyConnection, result: SubmissionResult, size_bytes: int,
-            contract: Contract | None, load_rows: bool) -> None:
+            contracts: dict[str, Contract], contract: Contract | None, load_rows: bool) -> None:
     """Write the submission, its rejections and (if it loads) its valid rows in one transaction."""
     with transaction(con):
-        submission_id = con.execute(
+        submission_id = result.submission_id = con.execute(
             """insert into submissions (year, department, dataset, file, sha256, size_bytes, received_at, encoding,
-                   rows_read, rows_loaded, rows_rejected, status, problem, warnings)
-               values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning submission_id""",
+                   rows_read, rows_loaded, rows_rejected, status, problem, warnings, contract_version)
+               values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning submission_id""",
             [result.year, result.department, result.dataset, result.file, result.sha256, size_bytes,
              result.received_at, result.encoding, result.rows_read, result.rows_loaded, result.rows_rejected,
-             result.status, result.problem, result.warnings],
+             result.status, result.problem, result.warnings, contract_version(contracts, result.dataset)],
         ).fetchone()[0]
         if contract is not None:
             con.execute(f"insert into rejections select {submission_id}, _row, * exclude (_row) from _problems")
@@ -240,34 +248,34 @@ def _listed(con: duckdb.DuckDBPyConnection, problems: str) -> list[Rejection]:
     ).fetchall()]
 
 
-def previous_outcome(con: duckdb.DuckDBPyConnection, result: SubmissionResult,
-                     arrived_at: datetime) -> SubmissionResult | None:
-    """The earlier outcome of this very file, when taking it again would change nothing.
-
-    A version that was superseded is taken again only when it arrived again (written after the
-    current version was received): a department reverting to it, not an old copy lying beside it."""
+def previous_outcome(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract],
+                     result: SubmissionResult) -> str:
+    """What became of these bytes when this department last sent them for this year: `new` (never sent),
+    `known` (the outcome is copied into result: `unchanged` for a file that loaded, `failed` for one that did
+    not), or `outdated` (validated against a contract that has changed since: to be taken again). Whether a
+    known file counts now is the folder's look's to say (`current.reconcile`)."""
     row = con.execute(
-        """select s.submission_id, s.status, s.dataset, s.problem, s.rows_read, s.rows_loaded, s.rows_rejected,
-                  s.encoding, s.received_at, s.warnings,
-                  c.sha256 = s.sha256 or ? <= c.received_at as is_settled
-           from submissions s left join current_submissions c using (year, department, dataset)
-           where s.sha256 = ? and s.year = ? and s.department = ?
-           order by s.submission_id desc limit 1""",
-        [arrived_at, result.sha256, result.year, result.department],
+        """select submission_id, status, dataset, problem, rows_read, rows_loaded, rows_rejected, encoding,
+                  received_at, warnings, contract_version
+           from submissions where sha256 = ? and year = ? and department = ?
+           order by submission_id desc limit 1""",
+        [result.sha256, result.year, result.department],
     ).fetchone()
     if row is None:
-        return None
-    submission_id, status, *outcome, warnings, is_settled = row
-    if status == "loaded" and not is_settled:
-        return None
+        return "new"
+    submission_id, status, dataset, *outcome, warnings, version = row
+    if version != contract_version(contracts, dataset):
+        result.warnings.append(REVALIDATED)
+        return "outdated"
+    result.submission_id, result.dataset = submission_id, dataset
     result.status = "unchanged" if status == "loaded" else "failed"
-    (result.dataset, result.problem, result.rows_read, result.rows_loaded, result.rows_rejected, result.encoding,
+    (result.problem, result.rows_read, result.rows_loaded, result.rows_rejected, result.encoding,
      result.received_at) = outcome
     result.warnings = list(warnings or [])
     rejections = f"select * exclude (submission_id) from rejections where submission_id = {submission_id}"
     result.rejections = _listed(con, rejections)
     result.problems = con.execute(f"select count(*) from ({rejections})").fetchone()[0]
-    return result
+    return "known"
 
 
 def load_file(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], source: Path,
@@ -278,7 +286,7 @@ def load_file(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], so
         if not result.department:
             raise FileProblem("文件应放在本单位的文件夹中（inputs/年度/单位名称/），未处理")
         sheet_names = tuple(name for c in contracts.values() for name in (c.title, c.dataset))
-        csv_path, result.encoding = to_csv(source, workdir, sheet_names)
+        csv_path, result.encoding = to_csv(source, workdir, sheet_names, notes=result.warnings)
         head = read_head(csv_path)
         if not any(head):
             raise FileProblem("文件没有内容：请填写表头和数据后重新报送")
@@ -292,7 +300,7 @@ def load_file(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], so
                               f"请放在 inputs/{result.year}/{contract.department}/ 下")
         headers = head[header_index]
         known = set(contract.match_headers(headers).values())
-        result.warnings = [f"第{header_index + 1}行“{h}”列不属于“{contract.title}”，已忽略"
+        result.warnings += [f"第{header_index + 1}行“{h}”列不属于“{contract.title}”，已忽略"
                            for i, h in enumerate(headers) if i not in known and h.strip()]
         _land(con, csv_path, header_index, headers, contract, result.year)
         con.execute(f"create or replace temp table _problems as "
@@ -321,7 +329,7 @@ def load_file(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], so
         else:
             result.rows_loaded = result.rows_read - result.rows_rejected
             result.status, load_rows = "loaded", True
-    _record(con, result, source.stat().st_size, contract, load_rows)
+    _record(con, result, source.stat().st_size, contracts, contract, load_rows)
     con.execute("drop view if exists _data; drop view if exists _totals; drop table if exists _checked; "
                 "drop table if exists _problems")  # memory for the next file
     return result
@@ -329,20 +337,25 @@ def load_file(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], so
 
 def receive(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], path: Path, inputs: Path,
             year: int, archive: Archive, workdir: Path) -> SubmissionResult:
-    """Take one file from inputs/: a no-op if already taken, else archive it first, then load the archived copy.
+    """Take one file from inputs/: its earlier outcome if these bytes were taken before, else archive it first,
+    then load the archived copy (not yet in force: the folder's look decides that).
 
     The file is opened once, and what it is opened as is checked to lie inside inputs/: a file swapped for a
     link after it was listed is not read. Its bytes are hashed and archived from that one opening, and what is
     loaded is the archived copy, so the warehouse holds exactly the bytes its sha256 names; a file written to
-    meanwhile is skipped until the next look."""
+    meanwhile is skipped until the next look. A file validated against a contract that has changed since is
+    loaded again from its archived copy."""
     with path.open("rb") as stream:
-        if _outside(Path(os.readlink(f"/proc/self/fd/{stream.fileno()}")), inputs):
-            return received(inputs, path, year, status="skipped", problem=OUTSIDE_INPUTS)
+        if outside(Path(os.readlink(f"/proc/self/fd/{stream.fileno()}")), inputs):
+            return received(inputs, path, year, status="ignored", problem=OUTSIDE_INPUTS)
         opened = os.fstat(stream.fileno())
         result = received(inputs, path, year, status="failed", sha256=copy_hashing(stream),
                           received_at=datetime.now())
-        if previous_outcome(con, result, arrived_at=datetime.fromtimestamp(opened.st_mtime)):
+        taken = previous_outcome(con, contracts, result)
+        if taken == "known":
             return result
+        if taken == "outdated" and archive.object_path(result.sha256).exists():
+            return load_file(con, contracts, archive.object_path(result.sha256), result, workdir)
         stream.seek(0)
         try:
             stored = archive.store(stream, ArchivedFile(
@@ -361,39 +374,9 @@ def received(inputs: Path, path: Path, year: int, **outcome: object) -> Submissi
     return SubmissionResult(file=relative.as_posix(), year=year, department=department, **outcome)
 
 
-def _outside(path: Path, inputs: Path) -> bool:
+def outside(path: Path, inputs: Path) -> bool:
     """A path (a link: what it leads to) outside inputs/, or leading nowhere."""
     try:
         return not path.resolve(strict=True).is_relative_to(inputs.resolve())
     except OSError:
         return True
-
-
-def _walk(year_folder: Path) -> list[Path]:
-    """Every file under the year's folder, and every link to a folder (listed, never followed)."""
-    found = []
-    for folder, folders, names in os.walk(year_folder):
-        found += [Path(folder) / name for name in names]
-        found += [Path(folder) / name for name in folders if (Path(folder) / name).is_symlink()]
-    return sorted(found)
-
-
-def submitted_files(inputs: Path, year: int) -> tuple[list[Path], list[SubmissionResult]]:
-    """The year's files to take, and the ones reported as skipped: temporary files, links out of
-    inputs/ or to folders, and files over the size limit (ANNUAL_REPORT_MAX_FILE_MB)."""
-    limit = int(os.environ.get("ANNUAL_REPORT_MAX_FILE_MB", "4096")) << 20
-    files, skipped = [], []
-    for path in _walk(inputs / str(year)):
-        if is_temporary(path):
-            reason = "临时文件或隐藏文件，未处理；请在文件保存完成后放入正式文件"
-        elif path.is_symlink() and _outside(path, inputs):
-            reason = OUTSIDE_INPUTS
-        elif path.is_dir():
-            reason = "这是指向另一个文件夹的链接，未处理；请放入文件本身"
-        elif path.stat().st_size > limit:
-            reason = f"文件超过 {limit >> 20} MB 的上限，未处理；请按年度或单位拆分后报送"
-        else:
-            files.append(path)
-            continue
-        skipped.append(received(inputs, path, year, status="skipped", problem=reason))
-    return files, skipped

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from annual_report import audit, ingest, metrics, receipts, render, warehouse
+from annual_report import audit, current, ingest, listing, metrics, receipts, render, warehouse
 from annual_report.archive import Archive
 from annual_report.audit import CheckWarning
 from annual_report.contracts import Contract, load_contracts
@@ -41,6 +40,7 @@ class RunSummary:
     ingest: IngestReport
     metrics: pl.DataFrame
     files: ReportFiles
+    accepted: list[str]  # the files the operator accepted the report to be computed without, a line each
 
 
 class MissingSubmissionsError(RuntimeError):
@@ -57,28 +57,9 @@ def _checks_for(result: SubmissionResult, checks: list[CheckWarning], year: int)
     return [c for c in checks if result.year == year and c.dataset == result.dataset]
 
 
-def submission_files(settings: Settings, years: tuple[int, ...],
-                     settle_seconds: float = 0) -> tuple[list[tuple[int, Path]], list[SubmissionResult]]:
-    """The (year, file) pairs to take, and the files skipped: temporary ones, and ones written to
-    in the last settle_seconds (a copy may still be under way; the next look takes them)."""
-    files, skipped = [], []
-    now = time.time()
-    for year in years:
-        found, temporary = ingest.submitted_files(settings.inputs, year)
-        skipped += temporary
-        for path in found:
-            if now - path.stat().st_mtime < settle_seconds:
-                skipped.append(ingest.received(settings.inputs, path, year, status="skipped",
-                                               problem=ingest.STILL_WRITTEN))
-            else:
-                files.append((year, path))
-    return files, skipped
-
-
-def warehouse_identity(settings: Settings, contracts: dict[str, Contract]) -> str:
-    """The warehouse's id (creating the warehouse if need be): new with every new or rebuilt warehouse."""
-    with warehouse.connect(settings.warehouse, contracts.values()) as con:
-        return warehouse.identity(con)
+def look(settings: Settings, years: tuple[int, ...], settle_seconds: float = 0) -> listing.Look:
+    """The years' files to take, once settled, and every file looked at but not taken (see `listing`)."""
+    return listing.look(settings.inputs, years, settle_seconds)
 
 
 def take_file(settings: Settings, year: int, path: Path, contracts: dict[str, Contract]) -> SubmissionResult:
@@ -88,6 +69,16 @@ def take_file(settings: Settings, year: int, path: Path, contracts: dict[str, Co
         return ingest.receive(con, contracts, path, settings.inputs, year, Archive(settings.archive), Path(workdir))
 
 
+def reconcile(settings: Settings, years: tuple[int, ...], results: list[SubmissionResult],
+              contracts: dict[str, Contract]) -> list[SubmissionResult]:
+    """After a look at the years' folders: make what they hold now the versions in force (see `current`); the
+    results, updated, and one for each version that stopped counting."""
+    with warehouse.connect(settings.warehouse, contracts.values()) as con:
+        stopped = [notice for year in years
+                   for notice in current.reconcile(con, contracts, year, results, Archive(settings.archive))]
+    return results + stopped
+
+
 def cross_check(settings: Settings, year: int, results: list[SubmissionResult],
                 contracts: dict[str, Contract]) -> IngestReport:
     """Cross-check the year's ledgers and write a receipt for every file taken."""
@@ -95,19 +86,10 @@ def cross_check(settings: Settings, year: int, results: list[SubmissionResult],
         metrics.build_staging(con, settings.sql, contracts)
         checks = audit.run_checks(con, settings.sql, year)
     for result in results:
-        if result.status != "skipped":
+        if result.status not in ("skipped", "ignored"):
             receipts.write_receipt(result, contracts, _checks_for(result, checks, year),
                                    settings.receipts(result.year), settings.templates)
     return IngestReport(submissions=results, checks=checks)
-
-
-def ingest_submissions(settings: Settings, year: int) -> IngestReport:
-    """Take the prior year's and the year's files (the prior year feeds year-on-year figures),
-    cross-check the year, and write a receipt for every file."""
-    contracts = load_contracts(settings.contracts)
-    files, skipped = submission_files(settings, (year - 1, year))
-    results = skipped + [take_file(settings, y, path, contracts) for y, path in files]
-    return cross_check(settings, year, results, contracts)
 
 
 def missing_datasets(settings: Settings, region: str, year: int) -> list[Contract]:
@@ -131,15 +113,47 @@ def metrics_table(year_metrics: pl.DataFrame) -> list[dict[str, object]]:
     return year_metrics.select("metric_id", "label", "value", "unit", "prior_value", "change").to_dicts()
 
 
-def run_report(settings: Settings, region: str, year: int, draft: bool = False) -> RunSummary:
-    """The whole job without Prefect: take the files, check, compute, render."""
-    settings.spec_path(region, year)  # no spec, no run: say so before taking any file
-    ingest_report = ingest_submissions(settings, year)
-    if not draft and (missing := missing_datasets(settings, region, year)):
-        raise MissingSubmissionsError(missing, year)
-    year_metrics = build_metrics(settings, year)
-    files = render_report(settings, region, year, year_metrics, draft=draft)
-    return RunSummary(ingest=ingest_report, metrics=year_metrics, files=files)
+def not_wholly_taken(report: IngestReport) -> list[SubmissionResult]:
+    """The files of a look that the report would be computed without, wholly or in part: rows rejected, held
+    back, unreadable, or still being written."""
+    return [r for r in report.submissions
+            if r.status in ("failed", "held", "skipped") or (r.status in current.TAKEN and r.rows_rejected)]
+
+
+def _shortfall(result: SubmissionResult) -> str:
+    """How much of a file is missing from the report, for the person running it."""
+    if result.status in current.TAKEN:
+        return f"{result.rows_rejected} of {result.rows_read} rows rejected"
+    return {"held": "held back", "skipped": "still being written"}.get(result.status, "not loaded") + \
+        f" ({result.problem})"
+
+
+class IncompleteSubmissionsError(RuntimeError):
+    """A strict run stopped: the report would be computed without rows some files hold."""
+
+    def __init__(self, files: list[SubmissionResult]) -> None:
+        self.files = files
+        named = "; ".join(f"{r.file}: {_shortfall(r)}" for r in files)
+        super().__init__(f"{len(files)} file(s) not wholly in the report: {named}. Correct them and run again, "
+                         f"or accept them on the record (--accept-incomplete)")
+
+
+def accepted_lines(files: list[SubmissionResult]) -> list[str]:
+    """What an operator accepted the report to be computed without, a line a file (for the run's record)."""
+    return [f"{r.file}: {_shortfall(r)}" for r in files]
+
+
+def provisional_notes(files: list[SubmissionResult], missing: list[Contract],
+                      contracts: dict[str, Contract]) -> list[str]:
+    """For a draft's first page: each ledger its figures are incomplete for, and why (Chinese)."""
+    notes = [f"{c.title}（{c.department}）未报送" for c in missing]
+    for r in files:
+        name = f"{contracts[r.dataset].title}（{r.department}）" if r.dataset in contracts else r.file
+        if r.status in current.TAKEN:
+            notes.append(f"{name}有 {r.rows_rejected} 行未入库")
+        else:
+            notes.append(f"{name}" + {"held": "有多个文件，均未采用", "skipped": "仍在写入"}.get(r.status, "未入库"))
+    return list(dict.fromkeys(notes))
 
 
 def validate_file(settings: Settings, path: Path, year: int, department: str) -> tuple[SubmissionResult, str]:
@@ -155,12 +169,18 @@ def validate_file(settings: Settings, path: Path, year: int, department: str) ->
 
 def _replay(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], archive: Archive,
             workdir: Path) -> list[SubmissionResult]:
-    results = []
+    """Every line of the archive's index in order: arrivals loaded (each distinct file once), and the versions in
+    force set as recorded (in an archive that records arrivals only, the latest arrival that loaded)."""
+    results, arrivals_only = [], not archive.has_events()
     for entry in archive.entries():
         result = SubmissionResult(file=entry.file, year=entry.year, department=entry.department, status="failed",
                                   sha256=entry.sha256, received_at=entry.received)
-        if not ingest.previous_outcome(con, result, arrived_at=entry.received):
+        if ingest.previous_outcome(con, contracts, result) != "known":
             results.append(ingest.load_file(con, contracts, archive.object_path(entry.sha256), result, workdir))
+        if entry.event == "withdrawn":
+            con.execute("delete from current_versions where submission_id = ?", [result.submission_id])
+        elif result.status in current.TAKEN and (entry.event == "in_force" or arrivals_only):
+            current.make_current(con, result)
     return results
 
 
@@ -206,13 +226,16 @@ def build_metrics(settings: Settings, year: int) -> pl.DataFrame:
         return metrics.build_metrics(con, settings.sql, contracts, year)
 
 
-def render_report(settings: Settings, region: str, year: int, year_metrics: pl.DataFrame, draft: bool = False,
-                  pdf_variant: str | None = None) -> ReportFiles:
+def render_report(settings: Settings, region: str, year: int, year_metrics: pl.DataFrame,
+                  provisional: list[str] | None = None, pdf_variant: str | None = None) -> ReportFiles:
     """Write the report's PDF (a variant such as pdf/a-3u on request), its HTML preview and the metrics CSV
     under outputs/<year>/, and the attachment's PDF when the spec publishes it separately.
-    A draft prints the figures that have no data as marked gaps instead of stopping."""
+    With provisional notes (a list, even empty) it is a draft: the figures that have no data are printed as
+    marked gaps instead of stopping, and its first page says it is provisional and lists the notes."""
+    draft = provisional is not None
     spec = load_spec(settings.spec_path(region, year))
     context = render.report_context(spec, year_metrics, load_contracts(settings.contracts), year, draft)
+    context["provisional"] = provisional
     stem = settings.year_outputs(year) / f"{region}-{year}-report"
     metrics_csv = stem.parent / f"{region}-{year}-metrics.csv"
     write_csv(year_metrics.with_columns(

@@ -13,7 +13,9 @@ from annual_report.files import write_text
 from annual_report.ingest import SubmissionResult
 
 NAME_MAX = 255  # bytes in a file name, on every file system the outputs may live on
-STATUS_WORDS = {"loaded": "已入库", "unchanged": "与已入库的版本相同，未重复处理", "failed": "未入库", "skipped": "已跳过"}
+STATUS_WORDS = {"loaded": "已入库，数据计入报告", "unchanged": "与已入库的版本相同，数据计入报告",
+                "failed": "未入库，数据不计入报告", "held": "未采用，数据不计入报告",
+                "withdrawn": "已撤回，数据不再计入报告", "superseded": "已被新版本取代，数据不再计入报告"}
 
 
 def _title(result: SubmissionResult, contracts: dict[str, Contract]) -> str:
@@ -45,7 +47,7 @@ def receipt_path(result: SubmissionResult, folder: Path) -> Path:
     department = result.department
     if department in ("", ".", "..") or "/" in department or "\0" in department:
         department = "_"
-    name = f"{Path(result.file).name}.html"
+    name = "／".join(Path(result.file).parts[2:] or [Path(result.file).name]) + ".html"  # a subfolder's file apart
     if len(name.encode()) > NAME_MAX:
         digest = hashlib.sha256(result.file.encode()).hexdigest()[:8]
         stem = name.encode()[: NAME_MAX - 32].decode("utf-8", "ignore")

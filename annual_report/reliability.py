@@ -36,12 +36,13 @@ import duckdb
 from annual_report import pipeline, warehouse
 from annual_report.files import PARTIAL
 from annual_report.ingest import sha256_of
+from annual_report.prefect_server import prefect_api, wait_until_ready
 from annual_report.settings import ROOT, Settings
 
 if TYPE_CHECKING:
     import pytest
 
-STEP_FUNCTIONS = {"ingest": "ingest_submissions", "metrics": "build_metrics", "render": "render_report"}
+STEP_FUNCTIONS = {"ingest": "look", "metrics": "build_metrics", "render": "render_report"}  # the first of each
 STEPS = tuple(STEP_FUNCTIONS)
 FINISHED = "finished"
 REGION, YEAR = "jinjiang", 2021
@@ -52,11 +53,17 @@ TEST_FILES = {
     "Faults": "tests/test_reliability.py",
     "Hostile and broken input": "tests/test_hostile_input.py",
     "Properties (hypothesis)": "tests/test_properties.py",
+    "Submissions you can trust: the folder is the truth": "tests/test_submissions.py",
+    "Values never changed silently": "tests/test_values.py",
+    "Workbooks as departments send them": "tests/test_workbooks.py",
+    "Contracts and headers": "tests/test_contracts.py",
+    "Blank forms": "tests/test_blank_forms.py",
+    "No orphan processes": "tests/test_orphans.py",
 }
 DOC = ROOT / "docs" / "reliability.md"
 DOC_TEST = "test_reliability_doc_lists_every_reliability_test"  # run by `make test`, not by `make reliability`
 METHOD = [
-    "How the faults are made: a report run (`pipeline.run_report` on a copy of the sample inputs, over a finished",
+    "How the faults are made: a report run (the report flow on a copy of the sample inputs, over a finished",
     "run on last week's versions of every ledger) is started in a child process and killed with SIGKILL after a",
     "delay drawn from a seeded generator over the step it is aimed at; another process holds the warehouse;",
     "the child may write no file past 1 MB (RLIMIT_FSIZE), so DuckDB's own writes fail as on a full disk; the",
@@ -90,10 +97,15 @@ def _announcing(step: str, function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def run_report_announcing_steps(inputs: Path, outputs: Path) -> None:
-    """`pipeline.run_report` on these folders, printing each step's name as it starts and `finished` at the end."""
+    """The report flow on these folders, printing each step's name as it starts and `finished` at the end (with
+    the Prefect API of PREFECT_API_URL, else one started for this process, as `annual-report run` does)."""
     for step, name in STEP_FUNCTIONS.items():
         setattr(pipeline, name, _announcing(step, getattr(pipeline, name)))
-    pipeline.run_report(Settings.from_env().with_paths(inputs=inputs, outputs=outputs), REGION, YEAR)
+    with prefect_api():
+        from flows.report import annual_report
+
+        wait_until_ready()
+        annual_report(year=YEAR, region=REGION, inputs=inputs, outputs=outputs, settle_seconds=0)
     print(FINISHED, flush=True)
 
 
@@ -105,11 +117,16 @@ def _peak_mb() -> float:
 
 
 def ingest_printing_results(inputs: Path, outputs: Path) -> None:
-    """`pipeline.ingest_submissions` on these folders: each file's outcome printed as a line of JSON, then
-    the peak memory it took."""
-    report = pipeline.ingest_submissions(Settings.from_env().with_paths(inputs=inputs, outputs=outputs), YEAR)
-    for row in pipeline.submissions_table(report):
-        print(json.dumps(row, ensure_ascii=False))
+    """The drops flow on these folders' report year and the year before: each file's outcome printed as a line of
+    JSON, then the peak memory it took."""
+    with prefect_api():
+        from flows.report import ingest_drops
+
+        wait_until_ready()
+        reports = ingest_drops(settle_seconds=0, inputs=inputs, outputs=outputs, years=[YEAR - 1, YEAR])
+    for report in reports:
+        for row in pipeline.submissions_table(report):
+            print(json.dumps(row, ensure_ascii=False))
     print(json.dumps({"peak_mb": _peak_mb()}), flush=True)
 
 

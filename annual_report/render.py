@@ -114,6 +114,7 @@ def report_context(spec: ReportSpec, metrics: pl.DataFrame, contracts: dict[str,
         "attachment": attachment,
         "attachment_note": attachment and _set_block(Block(0, (Run(f"附件：{attachment.title}"),)), where).lines,
         "colophon": Colophon(),
+        "provisional": [] if draft else None,  # a draft's first page says so (the ledgers it lacks: the caller's)
     }
 
 

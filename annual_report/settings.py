@@ -2,7 +2,7 @@
 
 One environment variable per override:
 ANNUAL_REPORT_INPUTS, ANNUAL_REPORT_OUTPUTS, ANNUAL_REPORT_WAREHOUSE, ANNUAL_REPORT_ARCHIVE,
-ANNUAL_REPORT_REPORTS. The warehouse and the archive of every file received default to outputs/;
+ANNUAL_REPORT_REPORTS, ANNUAL_REPORT_CONTRACTS. The warehouse and the archive of every file received default to outputs/;
 the warehouse can be rebuilt from the archive alone.
 """
 
@@ -42,6 +42,7 @@ class Settings:
             warehouse=_path("ANNUAL_REPORT_WAREHOUSE", outputs / "warehouse.duckdb"),
             archive=_path("ANNUAL_REPORT_ARCHIVE", outputs / "archive"),
             reports=_path("ANNUAL_REPORT_REPORTS", ROOT / "reports"),
+            contracts=_path("ANNUAL_REPORT_CONTRACTS", ROOT / "contracts"),
         )
 
     def with_paths(self, **paths: Path | None) -> Settings:

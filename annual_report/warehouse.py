@@ -43,11 +43,27 @@ create table if not exists rejections (
     value varchar,
     reason varchar not null
 );
--- the submission each department's dataset is currently represented by: the latest that loaded
-create or replace view current_submissions as
-select * from submissions
+alter table submissions add column if not exists contract_version varchar;  -- the contract it was validated against
+-- the submission each department's dataset is currently represented by: what its folder held at the last look
+-- (a warehouse made before this table existed starts from the latest loaded submission of each)
+create table if not exists current_versions as
+select year, department, dataset, submission_id, received_at as since from submissions
 where status = 'loaded'
 qualify row_number() over (partition by year, department, dataset order by submission_id desc) = 1;
+create or replace view current_submissions as
+select s.* from submissions s join current_versions using (submission_id);
+-- what the last look at inputs/<year>/ found: each file there and what became of it (status, in force or not)
+create table if not exists folder_files (
+    year integer not null,
+    department varchar not null,
+    file varchar not null,
+    dataset varchar,
+    submission_id integer,
+    status varchar not null,    -- loaded | unchanged | failed | held | skipped | ignored
+    rows_rejected integer not null,
+    problem varchar,
+    seen_at timestamp not null
+);
 """
 
 
@@ -115,7 +131,25 @@ def connect(path: Path, contracts: Iterable[Contract] = (),
                     f"create table if not exists {contract.table} (\n"
                     f"    submission_id integer not null,\n    source_row integer not null,\n    {columns}\n)"
                 )
+            _follow_contracts(con, contracts)
         yield con
+
+
+def _follow_contracts(con: duckdb.DuckDBPyConnection, contracts: Iterable[Contract]) -> None:
+    """Dataset tables made under an earlier version of their contract get its new columns, and its new types
+    (a value that does not cast becomes null: the files validated against the old version are taken again,
+    see `ingest.previous_outcome`)."""
+    existing = {(table, column): kind for table, column, kind in con.execute(
+        "select table_name, column_name, data_type from duckdb_columns() where table_name like 'raw_%' "
+        "and not internal and schema_name = 'main'").fetchall()}
+    for contract in contracts:
+        for column in contract.columns:
+            kind = existing.get((contract.table, column.name))
+            if kind is None:
+                con.execute(f"alter table {contract.table} add column {column.name} {column.sql_type}")
+            elif kind != column.sql_type.replace(" ", ""):
+                con.execute(f"alter table {contract.table} alter column {column.name} type {column.sql_type} "
+                            f"using try_cast({column.name} as {column.sql_type})")
 
 
 def memory_limit() -> str:

@@ -24,7 +24,7 @@ def metrics_section(runs: int) -> Section:
     scale = ", ".join(f"{ledger.dataset} {ledger.year}: {ledger.rows:,} rows" for ledger in ledgers)
     section.paragraph(
         f"The warehouse: every sample ledger for {YEAR - 1}–{YEAR}, with {scale}, taken by "
-        f"`pipeline.ingest_submissions` ({built.detail['files']} files, {built.detail['rows_loaded']:,} rows loaded "
+        f"the drops flow ({built.detail['files']} files, {built.detail['rows_loaded']:,} rows loaded "
         f"in {built.seconds:.1f} s, 1 run, peak memory {gigabytes(built.peak_rss)}; files failed: "
         f"{', '.join(built.detail['failed']) or 'none'}). Then `pipeline.build_metrics(settings, {YEAR})`, "
         f"each run in a new process ({samples[0].detail['metrics']} metrics, "

@@ -70,7 +70,7 @@ def end_to_end_section(runs: int) -> Section:
     section.paragraph(
         f"Wall time of `annual-report run --year {YEAR} --outputs DIR` (with the Prefect API server the command "
         "starts for itself, as a report office runs it): cold = a new PREFECT_HOME and an empty outputs folder (new warehouse), warm = the same "
-        "command again on both. Direct = the same steps (`pipeline.ingest_submissions`, `build_metrics`, "
+        "command again on both. Direct = the same steps (the drops flow, `build_metrics`, "
         "`render_report`) in a new Python process without Prefect, cold and warm alike. "
         f"Each time includes the interpreter's start-up and imports. Rounds: {runs}.")
     section.table(["", "cold", "warm"], [
@@ -98,11 +98,10 @@ def _end_to_end_notes(warm: Stats, direct: list[Sample], empty: Stats) -> list[s
         f"takes {empty.median:.1f} s with the same set-up (starting Python, importing Prefect, starting the "
         "command's API server and waiting for it, creating and finishing the flow run); the steps' own work is "
         f"about {work:.1f} s (inside the direct process); the rest, about {max(rest, 0.0):.1f} s, is the flow's "
-        "task runs (one `take_submission` per file, each a few calls to the server, and its cache key hashes "
-        "the file).",
+        "task runs (one `take_submission` per file, each a few calls to the server).",
         "**What would move it.** (1) Not starting a server per run: point the command at a long-lived one "
         "(`make serve`, then `PREFECT_API_URL`), or, when no server is configured, have `annual-report run` call "
-        "`pipeline.run_report` directly (same steps, no Prefect): the direct run above takes "
+        "the steps directly (only the file taking through Prefect): the direct run above takes "
         f"{Stats.of([s.wall for s in direct]).median:.1f} s warm. (2) Fewer task runs: take all of a run's files "
         "in one task (ingest is already a no-op for a file whose content is current).",
     ]
@@ -127,7 +126,7 @@ def batch_section(regions: int) -> Section:
     measured = sum(len(r["regions"]) for r in sequential)
     section = Section(f"Batch: {measured} regions' reports")
     section.paragraph(
-        "Each region: `ingest_submissions`, `build_metrics`, `render_report` into its own outputs folder "
+        "Each region: the drops flow, `build_metrics`, `render_report` into its own outputs folder "
         "(its own warehouse and archive), all on the sample inputs and the jinjiang spec. Sequential: one region "
         f"after another in one process. Parallel: a `ProcessPoolExecutor` of {POOL_WORKERS} (spawned) processes. "
         f"The two alternate in {rounds} rounds of {measured // rounds} regions each, so that other work on the shared "

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import csv
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from prefect.settings import PREFECT_API_URL
+from prefect.testing.utilities import prefect_test_harness
 
 from annual_report import pipeline
 from annual_report.contracts import Contract, load_contracts
 from annual_report.settings import ROOT, Settings
+from flows.report import annual_report, ingest_drops
 
 DATA = Path(__file__).parent / "data"
 GOLDEN = Path(__file__).parent / "golden"
@@ -29,12 +34,36 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def sample_run(tmp_path_factory: pytest.TempPathFactory) -> pipeline.RunSummary:
-    """The main job on the committed sample inputs, without Prefect, into a temporary outputs folder."""
+def prefect_harness() -> Iterator[None]:
+    """One Prefect test server for the session: the flows run as users run them (Prefect's testing guide)."""
+    with prefect_test_harness(server_startup_timeout=120):
+        # child processes a test starts (a run to kill, a large file to measure) use the same server
+        os.environ["PREFECT_API_URL"] = PREFECT_API_URL.value()
+        try:
+            yield
+        finally:
+            del os.environ["PREFECT_API_URL"]
+
+
+@pytest.fixture(scope="session")
+def sample_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> pipeline.RunSummary:
+    """The main job (the report flow) on the committed sample inputs, into a temporary outputs folder."""
     outputs = tmp_path_factory.mktemp("outputs")
-    settings = Settings.from_env().with_paths(inputs=ROOT / "inputs", outputs=outputs,
-                                              warehouse=outputs / "warehouse.duckdb")
-    return pipeline.run_report(settings, "jinjiang", 2021)
+    return annual_report(year=2021, inputs=ROOT / "inputs", outputs=outputs, settle_seconds=0)
+
+
+def run_report(settings: Settings, region: str, year: int, **options: object) -> pipeline.RunSummary:
+    """The report flow on these settings' folders (files are taken at once: no settle time)."""
+    options.setdefault("settle_seconds", 0)
+    return annual_report(year=year, region=region, inputs=settings.inputs, outputs=settings.outputs,
+                         warehouse=settings.warehouse, reports=settings.reports, **options)
+
+
+def take_inputs(settings: Settings, year: int) -> pipeline.IngestReport:
+    """The drops flow on the year and the prior year, as the report flow takes them; the year's outcome."""
+    reports = ingest_drops(settle_seconds=0, inputs=settings.inputs, outputs=settings.outputs,
+                           warehouse=settings.warehouse, years=[year - 1, year])
+    return reports[-1]
 
 
 def golden_figures() -> list[dict[str, str]]:

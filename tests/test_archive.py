@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,9 @@ import pytest
 
 from annual_report import pipeline
 from annual_report.settings import ROOT, Settings
+from conftest import take_inputs
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")  # the flows run as users run them
 
 METRICS = "select metric_id, year, value, prior_value, change from metrics where year = 2021 order by 1"
 
@@ -21,7 +25,7 @@ def metrics_of(settings: Settings) -> list[tuple]:
 
 
 def run(settings: Settings) -> list[tuple]:
-    pipeline.ingest_submissions(settings, 2021)
+    take_inputs(settings, 2021)
     pipeline.build_metrics(settings, 2021)
     return metrics_of(settings)
 
@@ -52,10 +56,11 @@ def test_reencoded_reordered_inputs_give_identical_metrics(settings: Settings, s
 
 def test_every_received_file_is_archived_once_by_content(settings: Settings) -> None:
     shutil.copytree(ROOT / "inputs" / "2021" / "法院", settings.inputs / "2021" / "法院")
-    pipeline.ingest_submissions(settings, 2021)
-    pipeline.ingest_submissions(settings, 2021)  # unchanged: nothing new archived
-    [entry] = [line for line in (settings.archive / "index.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert '"department": "法院"' in entry
+    take_inputs(settings, 2021)
+    take_inputs(settings, 2021)  # unchanged: nothing new archived
+    lines = (settings.archive / "index.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["event"] for line in lines] == ["received", "in_force"]  # it came, then counted
+    assert all('"department": "法院"' in line for line in lines)
     objects = list((settings.archive / "objects").rglob("*"))
     assert [p.read_bytes() for p in objects if p.is_file()] == [
         (ROOT / "inputs" / "2021" / "法院" / "执行慈善救助台账.csv").read_bytes()]
@@ -78,9 +83,9 @@ def test_superseded_versions_survive_a_rebuild(settings: Settings) -> None:
     folder = settings.inputs / "2021" / "法院"
     shutil.copytree(ROOT / "inputs" / "2021" / "法院", folder)
     ledger = folder / "执行慈善救助台账.csv"
-    pipeline.ingest_submissions(settings, 2021)
+    take_inputs(settings, 2021)
     ledger.write_text("\n".join(ledger.read_text(encoding="utf-8-sig").splitlines()[:11]) + "\n", encoding="utf-8")
-    pipeline.ingest_submissions(settings, 2021)
+    take_inputs(settings, 2021)
     pipeline.rebuild_warehouse(settings)
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         assert con.execute("select rows_loaded from submissions order by submission_id").fetchall() == [(66,), (10,)]

@@ -12,6 +12,9 @@ from annual_report import pipeline
 from annual_report.cli import main, print_submission
 from annual_report.ingest import Rejection, SubmissionResult
 from annual_report.settings import ROOT, Settings
+from conftest import take_inputs
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")  # the flows run as users run them
 
 
 def test_contracts_lists_every_dataset(capsys, contracts) -> None:
@@ -55,7 +58,7 @@ def test_status_shows_received_failed_and_missing(settings: Settings, capsys, mo
     shutil.copytree(ROOT / "inputs" / "2021" / "法院", settings.inputs / "2021" / "法院")
     (settings.inputs / "2021" / "普法办").mkdir()
     (settings.inputs / "2021" / "普法办" / "活动.csv").write_text("甲,乙\n1,2\n", encoding="utf-8")
-    pipeline.ingest_submissions(settings, 2021)
+    take_inputs(settings, 2021)
     monkeypatch.setenv("ANNUAL_REPORT_OUTPUTS", str(settings.outputs))
     assert main(["status", "--year", "2021"]) == 0
     out = capsys.readouterr().out
@@ -74,7 +77,7 @@ DAMAGE = {
 @pytest.mark.parametrize("damage", DAMAGE)
 def test_status_of_a_damaged_warehouse_says_so_and_how_to_rebuild(damage: str, settings: Settings, capsys) -> None:
     shutil.copytree(ROOT / "inputs" / "2021" / "法院", settings.inputs / "2021" / "法院")
-    pipeline.ingest_submissions(settings, 2021)
+    take_inputs(settings, 2021)
     settings.warehouse.write_bytes(DAMAGE[damage](settings.warehouse.read_bytes()))
     assert main(["status", "--year", "2021", "--outputs", str(settings.outputs)]) == 1
     captured = capsys.readouterr()
@@ -92,7 +95,7 @@ def test_status_shows_control_characters_of_submitted_names_escaped(settings: Se
     shutil.copy(ROOT / "inputs" / "2021" / "法院" / "执行慈善救助台账.csv", court / f"台账{HOSTILE}.csv")
     (settings.inputs / "2021" / f"普法办{HOSTILE}").mkdir()
     (settings.inputs / "2021" / f"普法办{HOSTILE}" / "活动.csv").write_text("甲,乙\n1,2\n", encoding="utf-8")
-    pipeline.ingest_submissions(settings, 2021)
+    take_inputs(settings, 2021)
     assert main(["status", "--year", "2021", "--outputs", str(settings.outputs)]) == 0
     out = capsys.readouterr().out
     assert f"2021/法院/台账{SHOWN}.csv  入库 66/66 行" in out

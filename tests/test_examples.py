@@ -11,6 +11,9 @@ from annual_report import pipeline
 from annual_report.settings import ROOT, Settings
 from test_layout import BODY, PITCH, TOLERANCE, MM, full_width, lines
 from test_report import pdf_text
+from conftest import run_report
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")  # the flows run as users run them
 
 EXAMPLE = ROOT / "examples" / "county-justice-bureau"
 
@@ -20,7 +23,7 @@ def county_run(tmp_path_factory: pytest.TempPathFactory) -> pipeline.RunSummary:
     outputs = tmp_path_factory.mktemp("county")
     settings = Settings.from_env().with_paths(inputs=EXAMPLE / "inputs", outputs=outputs,
                                               warehouse=outputs / "warehouse.duckdb", reports=EXAMPLE / "reports")
-    return pipeline.run_report(settings, "qinglan", 2021)
+    return run_report(settings, "qinglan", 2021)
 
 
 def _ledger(year: int, department: str, name: str) -> list[dict[str, str]]:

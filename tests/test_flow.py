@@ -6,22 +6,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from prefect.testing.utilities import prefect_test_harness
 
 from annual_report.settings import ROOT
 from annual_report.pipeline import MissingSubmissionsError
 from flows.report import annual_report, batch_reports
 
 
-@pytest.fixture(scope="session")
-def prefect_harness():
-    with prefect_test_harness():
-        yield
-
-
 def test_flow_renders_the_sample_report(prefect_harness, tmp_path: Path) -> None:
     summary = annual_report(year=2021, inputs=ROOT / "inputs", outputs=tmp_path,
-                            warehouse=tmp_path / "warehouse.duckdb")
+                            warehouse=tmp_path / "warehouse.duckdb", settle_seconds=0)
     assert summary.files.pdf == tmp_path / "2021" / "jinjiang-2021-report.pdf"
     assert summary.files.pdf.stat().st_size > 50_000
     assert {s.status for s in summary.ingest.submissions} == {"loaded"}
@@ -46,4 +39,4 @@ def test_strict_run_names_the_missing_ledgers(prefect_harness, tmp_path: Path) -
     shutil.copytree(ROOT / "inputs", inputs)
     shutil.rmtree(inputs / "2021" / "法院")
     with pytest.raises(MissingSubmissionsError, match=r"执行慈善救助台账 \(charity_relief\) from 法院: inputs/2021/法院/"):
-        annual_report(year=2021, inputs=inputs, outputs=tmp_path / "outputs")
+        annual_report(year=2021, inputs=inputs, outputs=tmp_path / "outputs", settle_seconds=0)

@@ -35,7 +35,9 @@ from annual_report.narrative import NarrativeError
 from annual_report.receipts import receipt_path
 from annual_report.settings import ROOT, Settings
 from annual_report.spec import load_spec
-from conftest import write_csv as write_ledger
+from conftest import take_inputs, write_csv as write_ledger
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")  # the flows run as users run them
 
 HEADER = ["案件编号", "案件类别", "援助事项", "受援人所在镇（街道）", "受理日期", "承办机构"]
 ROW = ["晋法援〔2021〕0001号", "民事", "追索劳动报酬", "青阳街道", "2021-02-03", "福建某律师事务所"]
@@ -56,7 +58,7 @@ def row(case: int, **cells: str) -> list[str]:
 
 
 def taken(settings: Settings) -> list[SubmissionResult]:
-    return [r for r in pipeline.ingest_submissions(settings, 2021).submissions if r.year == 2021]
+    return [r for r in take_inputs(settings, 2021).submissions if r.year == 2021]
 
 
 # --- markup and URLs in what is printed
@@ -212,11 +214,11 @@ def test_a_file_swapped_for_a_link_after_listing_is_not_read(settings: Settings,
     opened is checked, so the outside file is neither loaded nor archived."""
     outside = write_ledger(tmp_path / "outside" / "法律援助案件台账.csv", [HEADER, row(1)])
     listed = write_ledger(settings.inputs / LEGAL_AID / "台账.csv", [HEADER, row(2)])
-    [(year, path)], _ = pipeline.submission_files(settings, (2021,))
+    [(year, path)] = pipeline.look(settings, (2021,)).files
     listed.unlink()
     listed.symlink_to(outside)
     result = pipeline.take_file(settings, year, path, load_contracts(settings.contracts))
-    assert (result.status, result.rows_loaded) == ("skipped", 0)
+    assert (result.status, result.rows_loaded) == ("ignored", 0)
     assert "inputs 文件夹以外的链接" in result.problem
     assert not Archive(settings.archive).entries()
 

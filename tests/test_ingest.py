@@ -9,7 +9,9 @@ import pytest
 
 from annual_report import pipeline
 from annual_report.settings import Settings
-from conftest import write_csv
+from conftest import take_inputs, write_csv
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")  # the flows run as users run them
 
 HEADER = ["案件编号", "案件类别", "援助事项", "受援人所在镇（街道）", "受理日期", "承办机构"]
 GOOD = [
@@ -24,7 +26,7 @@ def legal_aid(settings: Settings, rows: list[list[str]], name: str = "法律援�
 
 
 def taken(settings: Settings, year: int = 2021):
-    return [r for r in pipeline.ingest_submissions(settings, year).submissions if r.year == year]
+    return [r for r in take_inputs(settings, year).submissions if r.year == year]
 
 
 def only(settings: Settings, year: int = 2021):
@@ -187,7 +189,7 @@ def test_temporary_and_misplaced_files_are_reported(settings: Settings) -> None:
     write_csv(settings.inputs / "2021" / "loose.csv", [HEADER, GOOD[0]])
     write_csv(settings.inputs / "2021" / "法律援助中心" / "台账.xls", [HEADER])
     results = {r.file: r for r in taken(settings)}
-    assert results["2021/法律援助中心/~$法律援助案件台账.csv"].status == "skipped"
+    assert results["2021/法律援助中心/~$法律援助案件台账.csv"].status == "ignored"
     assert "应放在本单位的文件夹中" in results["2021/loose.csv"].problem
     assert "只有表头" in results["2021/法律援助中心/台账.xls"].problem  # a CSV, whatever its name
     assert all(r.status != "loaded" for r in results.values())

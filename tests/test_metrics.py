@@ -11,14 +11,16 @@ import pytest
 from annual_report import metrics, pipeline, warehouse
 from annual_report.contracts import load_contracts
 from annual_report.settings import ROOT, Settings
-from conftest import write_csv
+from conftest import take_inputs, write_csv
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")  # the flows run as users run them
 
 RECONSIDERATION_HEADER = ["案号", "申请人类别", "被申请人", "案件类别", "收到申请日期", "受理日期", "是否延期", "审结日期", "审结结果"]
 MEDIATION_HEADER = ["案件编号", "调解组织", "纠纷类型", "受理日期", "调解结果", "结案日期"]
 
 
 def values(settings: Settings, year: int = 2021) -> dict[str, float | None]:
-    pipeline.ingest_submissions(settings, year)
+    take_inputs(settings, year)
     metrics = pipeline.build_metrics(settings, year)
     return dict(zip(metrics["metric_id"], metrics["value"], strict=True))
 
@@ -54,7 +56,7 @@ def test_year_on_year_uses_the_prior_years_submission(settings: Settings) -> Non
     for year, count in ((2020, 4), (2021, 5)):
         write_csv(settings.inputs / str(year) / "法律援助中心" / "法援.csv",
                   [header, *[[f"F{year}-{i}", "民事", "离婚", "安海镇", f"{year}-06-01", "某所"] for i in range(count)]])
-    pipeline.ingest_submissions(settings, 2021)
+    take_inputs(settings, 2021)
     metrics = pipeline.build_metrics(settings, 2021)
     row = metrics.filter(metrics["metric_id"] == "legal_aid_cases").row(0, named=True)
     assert (row["value"], row["prior_value"], row["change"]) == (5, 4, 0.25)

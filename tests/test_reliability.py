@@ -36,7 +36,9 @@ from annual_report.ingest import sha256_of
 from annual_report.reliability import FINISHED, REGION, STEPS, YEAR
 from annual_report.settings import ROOT, Settings
 from annual_report.warehouse import WarehouseBusyError, WarehouseDamagedError
-from conftest import write_csv
+from conftest import run_report, write_csv
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")  # the flows run as users run them
 
 SEED = 7
 
@@ -69,7 +71,7 @@ def copy_of(before: Path, target: Path) -> Path:
 def before(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("before")
     older_inputs(root / "last-week")
-    pipeline.run_report(settings_of(root, "last-week"), REGION, YEAR)
+    run_report(settings_of(root, "last-week"), REGION, YEAR)
     shutil.copytree(ROOT / "inputs", root / "inputs")
     return root
 
@@ -113,7 +115,7 @@ def test_killed_run_reruns_to_the_same_warehouse(trial: int, before: Path, refer
     kill = reliability.kill_during(step, delay, root / "inputs", root / "outputs", root / "run.log")
     record_property("killed", "after the run ended" if kill.died_in == FINISHED else f"during {kill.died_in}")
     assert reliability.torn_outputs(root / "outputs", previous) == []
-    pipeline.run_report(settings_of(root), REGION, YEAR)
+    run_report(settings_of(root), REGION, YEAR)
     assert_as_if_never_interrupted(root, reference)
     pipeline.rebuild_warehouse(settings_of(root))
     assert reliability.warehouse_state(warehouse_of(root)) == reference.state
@@ -166,7 +168,7 @@ def test_second_run_stops_naming_the_holder(before: Path, tmp_path: Path, monkey
     monkeypatch.setenv("ANNUAL_REPORT_LOCK_TIMEOUT", "1")
     with reliability.holding_warehouse(warehouse_of(root)) as holder, \
             pytest.raises(WarehouseBusyError, match=rf"in use by pid {holder.pid} .*ANNUAL_REPORT_LOCK_TIMEOUT"):
-        pipeline.run_report(settings_of(root), REGION, YEAR)
+        run_report(settings_of(root), REGION, YEAR)
     assert reliability.warehouse_state(warehouse_of(root)) == state
 
 
@@ -193,7 +195,7 @@ def test_disk_full_while_the_warehouse_grows(before: Path, reference: Reference,
     assert run.returncode != 0
     assert f"cannot write the warehouse {warehouse_of(root)}" in run.stderr, run.stderr[-2000:]
     assert reliability.misloaded(warehouse_of(root)) == []
-    pipeline.run_report(settings_of(root), REGION, YEAR)
+    run_report(settings_of(root), REGION, YEAR)
     assert_as_if_never_interrupted(root, reference)
 
 
@@ -237,13 +239,13 @@ def test_disk_full_while_writing(output: str, before: Path, reference: Reference
     archived = Archive(root / "outputs" / "archive").entries()
     monkeypatch.setattr(owner, name, full)
     with pytest.raises(OSError, match=rf"cannot write \S*{named}\S*: No space left on device"):
-        pipeline.run_report(settings_of(root), REGION, YEAR)
+        run_report(settings_of(root), REGION, YEAR)
     monkeypatch.undo()
     assert reliability.torn_outputs(root / "outputs", previous) == []
     now = reliability.output_files(root / "outputs")
     assert all(now[path] == content for path, content in previous.items() if named in path.as_posix())
     assert Archive(root / "outputs" / "archive").entries()[:len(archived)] == archived
-    pipeline.run_report(settings_of(root), REGION, YEAR)
+    run_report(settings_of(root), REGION, YEAR)
     assert_as_if_never_interrupted(root, reference)
 
 
@@ -256,11 +258,11 @@ def test_outputs_folder_that_cannot_be_written(before: Path, reference: Referenc
     report_folder.rename(root / "reports-aside")
     report_folder.write_text("not a folder")
     with pytest.raises(OSError, match=rf"cannot write {report_folder}/"):
-        pipeline.run_report(settings_of(root), REGION, YEAR)
+        run_report(settings_of(root), REGION, YEAR)
     assert reliability.misloaded(warehouse_of(root)) == []
     report_folder.unlink()
     (root / "reports-aside").rename(report_folder)
-    pipeline.run_report(settings_of(root), REGION, YEAR)
+    run_report(settings_of(root), REGION, YEAR)
     assert_as_if_never_interrupted(root, reference)
 
 
@@ -287,10 +289,10 @@ def test_damaged_warehouse_is_said_and_rebuilt(damage: str, before: Path, refere
     metrics = reliability.warehouse_state(warehouse_of(root))["metrics"]
     warehouse_of(root).write_bytes(DAMAGE[damage](warehouse_of(root).read_bytes()))
     with pytest.raises(WarehouseDamagedError, match="is damaged .*annual-report rebuild"):
-        pipeline.run_report(settings_of(root, "last-week"), REGION, YEAR)
+        run_report(settings_of(root, "last-week"), REGION, YEAR)
     assert main(["rebuild", "--outputs", str(root / "outputs"), "--inputs", str(tmp_path / "nothing")]) == 0
     assert reliability.warehouse_state(warehouse_of(root))["metrics"] == metrics
-    pipeline.run_report(settings_of(root), REGION, YEAR)
+    run_report(settings_of(root), REGION, YEAR)
     assert_as_if_never_interrupted(root, reference)
 
 

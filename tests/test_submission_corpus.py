@@ -19,7 +19,9 @@ from openpyxl import Workbook
 
 from annual_report import pipeline
 from annual_report.settings import Settings
-from conftest import write_csv
+from conftest import take_inputs, write_csv
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")  # the flows run as users run them
 
 HEADER = ["案件编号", "案件类别", "援助事项", "受援人所在镇（街道）", "受理日期", "承办机构"]
 ENGLISH = ["case_no", "case_type", "matter", "town", "accepted_on", "handled_by"]
@@ -200,7 +202,7 @@ def snapshot(warehouse: Path) -> tuple:
 def accepted(settings: Settings) -> Settings:
     for file, rows in BASELINE.items():
         write_csv(settings.inputs / file, rows)
-    report = pipeline.ingest_submissions(settings, 2021)
+    report = take_inputs(settings, 2021)
     assert [r.status for r in report.submissions] == ["loaded", "loaded"]
     return settings
 
@@ -209,7 +211,7 @@ def take(settings: Settings, case: Case):
     path = settings.inputs / case.file
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(case.content)
-    [result] = [r for r in pipeline.ingest_submissions(settings, 2021).submissions if r.file == case.file]
+    [result] = [r for r in take_inputs(settings, 2021).submissions if r.file == case.file]
     return result
 
 
