@@ -128,30 +128,56 @@ def _read_cells(con: duckdb.DuckDBPyConnection, csv_path: Path, headers: list[st
     """Every row of the file into `_checked` in one pass, in the file's order (row n of the file is rowid n - 1):
     for each contract column its trimmed text (`text_of`, null when empty) and its typed value, the cells past
     the header's width (declared - width of them at most) joined as `_extra`, and whether the row is empty
-    (`_empty`) or a total row (`_total`)."""
+    (`_empty`) or a total row (`_total`).
+
+    A contract column's cells lose their zero-width characters before they are trimmed (`_invisible`: bit i set
+    where contract column i lost some, for the receipt); a text key's folded form is kept beside it as the key
+    compares (`key_folds`), and whether the row is the blank form's example row (`_example`)."""
+    from annual_report.validate import (MAX_FLAGGED, example_row, folded_texts, has_zero_width, key_folds,
+                                        without_zero_width)
     positions = contract.match_headers(headers)
     width = len(headers)
     columns = {f"c{i}": "VARCHAR" for i in range(declared)}
     new_line = f", new_line = '{ending}'" if (ending := line_ending(csv_path)) else ""
-    cells = ", ".join(f"{_trimmed(f'c{i}')} as c{i}" for i in range(width))
+    bits = {positions[c.name]: i for i, c in enumerate(contract.columns) if c.name in positions}
+    row = has_zero_width(f"concat({', '.join(f'c{p}' for p in bits)})") if bits else "false"
+    flags = "".join(f", case when _zero_width then {has_zero_width(f'c{p}')} else false end as z{p}" for p in bits)
+    visible = {p: f"case when z{p} then {_trimmed(without_zero_width(f'c{p}'))} else {_trimmed(f'c{p}')} end"
+               for p in bits}
+    cells = ", ".join(f"{visible.get(i, _trimmed(f'c{i}'))} as c{i}" for i in range(width))
     extra = ", ".join(f"nullif({_trimmed(f'c{i}')}, '')" for i in range(width, declared))
     texts = ", ".join(f"nullif(c{positions[c.name]}, '')" if c.name in positions else "null::varchar"
                       for c in contract.columns)
-    names = ", ".join(text_of(c) for c in contract.columns)
+    invisible = " + ".join(f"case when z{p} then {1 << i} else 0 end" for p, i in bits.items() if i < MAX_FLAGGED)
+    folds = key_folds(contract, lambda key: f"c{positions[key]}" if key in positions else "null::varchar")
+    keys = "".join(f", {fold}" for fold, _ in folds)
+    names = ", ".join([*(text_of(c) for c in contract.columns), EXTRA, "_empty", "_total", "_invisible",
+                       *(name for _, name in folds)])
     empty = " and ".join([*(f"nullif(c{i}, '') is null" for i in range(width)), f"{EXTRA} is null"])
     total = " or ".join(f"replace(c{i}, ' ', '') in ({', '.join(map(literal, TOTAL_WORDS))})" for i in range(width))
-    typed = typed_columns(contract)
+    typed = typed_columns(contract, prefolded=True)
+    folded, folded_names = folded_texts(contract)
     con.execute(
         f"""create or replace temp table _checked as
+        select *{f" exclude ({', '.join(folded_names)})" if folded_names else ''},
+               {example_row(contract, set(positions))} as _example from (
         select *{', ' + typed if typed else ''} from (
-            select {texts}, {EXTRA}, coalesce({empty}, false) as _empty, coalesce({total}, false) as _total
+        select *{', ' + folded if folded else ''} from (
+            select {texts}, {EXTRA}, coalesce({empty}, false) as _empty, coalesce({total}, false) as _total,
+                   nullif({invisible or '0'}, 0)::bigint as _invisible{keys}
             from (
-                select {cells}, nullif(concat_ws(',', {extra}), '') as {EXTRA}
-                from read_csv({literal(csv_path)}, header = false, auto_detect = false, columns = {columns!r},
-                              delim = ',', quote = '"', escape = '"', null_padding = true,
-                              parallel = {str(parallel).lower()}{new_line})
+                select {cells}{''.join(f', z{p}' for p in bits)}, nullif(concat_ws(',', {extra}), '') as {EXTRA}
+                from (
+                    select *{flags} from (
+                        select *, {row} as _zero_width
+                        from read_csv({literal(csv_path)}, header = false, auto_detect = false, columns = {columns!r},
+                                      delim = ',', quote = '"', escape = '"', null_padding = true,
+                                      parallel = {str(parallel).lower()}{new_line})
+                    )
+                )
             )
-        ) as landed({names}, {EXTRA}, _empty, _total)"""
+        ) as landed({names})
+        ))"""
     )
 
 
