@@ -22,7 +22,8 @@ import duckdb
 from annual_report.archive import Archive, ArchivedFile, ChangedWhileReading, copy_hashing
 from annual_report.contracts import Contract
 from annual_report.decode import MAX_COLUMNS, DecodeError, check_quotes, line_ending, read_head, to_csv
-from annual_report.validate import EXTRA, literal, problems_sql, text_of, typed_columns
+from annual_report.validate import (EXTRA, MAX_FLAGGED, cleaning_warnings, example_row, folded_texts, has_zero_width,
+                                    key_folds, literal, problems_sql, text_of, typed_columns, without_zero_width)
 from annual_report.warehouse import transaction
 
 TOTAL_WORDS = ["合计", "总计", "小计", "共计"]
@@ -133,8 +134,6 @@ def _read_cells(con: duckdb.DuckDBPyConnection, csv_path: Path, headers: list[st
     A contract column's cells lose their zero-width characters before they are trimmed (`_invisible`: bit i set
     where contract column i lost some, for the receipt); a text key's folded form is kept beside it as the key
     compares (`key_folds`), and whether the row is the blank form's example row (`_example`)."""
-    from annual_report.validate import (MAX_FLAGGED, example_row, folded_texts, has_zero_width, key_folds,
-                                        without_zero_width)
     positions = contract.match_headers(headers)
     width = len(headers)
     columns = {f"c{i}": "VARCHAR" for i in range(declared)}
@@ -331,7 +330,7 @@ def load_file(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], so
         _land(con, csv_path, header_index, headers, contract, result.year)
         con.execute(f"create or replace temp table _problems as "
                     f"{problems_sql(contract, result.year, result.department)}")
-        result.warnings += _declared_totals(con, contract)
+        result.warnings += _declared_totals(con, contract) + cleaning_warnings(con, contract)
     except (DecodeError, FileProblem) as problem:
         result.problem, contract = str(problem), None
     except duckdb.InvalidInputException as error:  # the CSV reader's; any other error is the machine's, not the file's

@@ -37,7 +37,7 @@ from annual_report import pipeline, warehouse
 from annual_report.files import PARTIAL
 from annual_report.ingest import sha256_of
 from annual_report.prefect_server import prefect_api, wait_until_ready
-from annual_report.settings import ROOT, Settings
+from annual_report.settings import ROOT
 
 if TYPE_CHECKING:
     import pytest

@@ -127,11 +127,13 @@ def publish_artifacts(region: str, year: int, ingest: pipeline.IngestReport, met
 
 def take_submissions(settings: Settings, years: tuple[int, ...], settle_seconds: float = 0) -> list[pipeline.IngestReport]:
     """Look at the years' folders, take every settled file one by one (the warehouse has one writer), make what
-    the folders hold the versions in force, then cross-check each year and write the receipts."""
+    each year's folder holds its versions in force, then cross-check each year and write the receipts."""
     contracts = load_contracts(settings.contracts)
     look = pipeline.look(settings, years, settle_seconds)
-    results = reconcile(settings, years, look.not_taken + [take_submission(settings, year, path, contracts)
-                                                           for year, path in look.files], contracts)
+    results = [r for r in look.not_taken if r.year == 0]  # outside every year's folder
+    for year in sorted(years):  # a year in force before the next is taken: a case repeated across years is seen
+        taken = [take_submission(settings, year, path, contracts) for y, path in look.files if y == year]
+        results += reconcile(settings, (year,), [r for r in look.not_taken if r.year == year] + taken, contracts)
     return [cross_check(settings, year, [r for r in results if r.year in (year, 0)], contracts) for year in years]
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from annual_report import pipeline
 from annual_report.cli import main, print_submission
 from annual_report.ingest import Rejection, SubmissionResult
 from annual_report.settings import ROOT, Settings
@@ -23,15 +22,16 @@ def test_contracts_lists_every_dataset(capsys, contracts) -> None:
     assert all(c.dataset in out and c.title in out for c in contracts.values())
 
 
-def test_template_writes_csv_and_xlsx_that_pass_validation(tmp_path: Path, capsys, contracts) -> None:
+def test_template_writes_csv_and_xlsx_whose_example_row_cannot_load(tmp_path: Path, capsys, contracts) -> None:
     assert main(["template", "法律援助案件台账", "--dir", str(tmp_path)]) == 0
     csv_path, xlsx_path = tmp_path / "法律援助案件台账.csv", tmp_path / "法律援助案件台账.xlsx"
     assert csv_path.read_bytes().startswith(b"\xef\xbb\xbf")
     header = [c.header for c in contracts["legal_aid_cases"].columns]
     assert [cell.value for cell in next(load_workbook(xlsx_path).active.iter_rows(max_row=1))] == header
     for path in (csv_path, xlsx_path):
-        assert main(["validate", str(path), "--year", "2021", "--department", "法律援助中心"]) == 0
-    assert "处理结果：已入库（读取 1 行，入库 1 行，有问题 0 行）" in capsys.readouterr().out
+        assert main(["validate", str(path), "--year", "2021", "--department", "法律援助中心"]) == 1
+        out = capsys.readouterr().out
+        assert "读取 1 行，入库 0 行，有问题 1 行" in out and "这是模板中的示例行" in out
 
 
 def test_template_of_unknown_dataset_fails(capsys) -> None:
@@ -62,7 +62,7 @@ def test_status_shows_received_failed_and_missing(settings: Settings, capsys, mo
     monkeypatch.setenv("ANNUAL_REPORT_OUTPUTS", str(settings.outputs))
     assert main(["status", "--year", "2021"]) == 0
     out = capsys.readouterr().out
-    assert "已入库  法院 执行慈善救助台账" in out and "入库 66/66 行" in out
+    assert "有效    法院 执行慈善救助台账" in out and "入库 66/66 行" in out
     assert "未报送  司法局 行政复议案件台账" in out
     assert "未识别  2021/普法办/活动.csv：表头与任何数据表都不匹配" in out
 

@@ -262,3 +262,14 @@ def test_the_archive_records_what_came_and_what_counted(sample: Settings) -> Non
     take_inputs(sample, 2021)
     events = [json.loads(line)["event"] for line in (sample.archive / "index.jsonl").read_text().splitlines()]
     assert events.count("received") == events.count("in_force") == 20
+
+
+def test_a_case_repeated_across_years_is_caught_when_both_years_arrive_together(settings: Settings) -> None:
+    """Last year's and this year's legal-aid ledgers dropped at once: a case number in both is rejected in the
+    year taken second (the prior year is in force before this year is taken)."""
+    header = LEGAL_AID.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    case = ["晋法援〔2020〕0099号", "民事", "离婚", "安海镇", "2020-06-01", "某所"]
+    write_csv(settings.inputs / "2020" / "法律援助中心" / "台账.csv", [header, case])
+    write_csv(settings.inputs / FOLDER / "台账.csv", [header, [*case[:4], "2021-02-01", "某所"]])
+    result = by_file(take_inputs(settings, 2021))[f"{FOLDER}/台账.csv"]
+    assert result.rows_rejected == 1 and "与本单位2020年报送的记录重复" in result.rejections[0].reason

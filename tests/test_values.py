@@ -227,30 +227,15 @@ def test_a_cell_of_nothing_but_zero_width_characters_is_empty(settings: Settings
     assert refused(result) == [(2, "案件编号", None, "必填项为空")]
 
 
-@pytest.fixture
-def cleaning_reported(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`validate.cleaning_warnings` beside the declared totals' warnings, as `load_file` should add them."""
-    declared_totals = ingest._declared_totals
-    monkeypatch.setattr(ingest, "_declared_totals", lambda con, contract: [
-        *declared_totals(con, contract), *validate.cleaning_warnings(con, contract)])
-
-
 ZERO_WIDTH_ROWS = [[f"晋法援〔2021〕{n:04d}号" + ("\u200b" if n in (2, 6, 7) else ""), *CASE[1:3],
                     "安海镇\ufeff" if n == 3 else "安海镇", *CASE[4:]] for n in range(1, 9)]
 ZERO_WIDTH_WARNINGS = ["“案件编号”列有 3 行含不可见字符（第3、7、8行），已去除",
                        "“受援人所在镇（街道）”列有 1 行含不可见字符（第4行），已去除"]
 
 
-@pytest.mark.usefixtures("cleaning_reported")
 def test_the_receipt_says_which_cells_lost_zero_width_characters(settings: Settings) -> None:
     result = legal_aid(settings, ZERO_WIDTH_ROWS)
     assert (result.rows_loaded, refused(result)) == (8, [])
-    assert [w for w in result.warnings if "不可见字符" in w] == ZERO_WIDTH_WARNINGS
-
-
-@pytest.mark.xfail(strict=True, reason="load_file does not yet add validate.cleaning_warnings to result.warnings")
-def test_the_receipt_says_which_cells_lost_zero_width_characters_unpatched(settings: Settings) -> None:
-    result = legal_aid(settings, ZERO_WIDTH_ROWS)
     assert [w for w in result.warnings if "不可见字符" in w] == ZERO_WIDTH_WARNINGS
 
 
