@@ -21,7 +21,6 @@ ARRIVING_SUFFIXES = (".part", ".crdownload", ".tmp", ".download")
 SYSTEM_FILES = {".ds_store", "thumbs.db", "desktop.ini"}
 YEAR_FOLDER = re.compile(r"[0-9]{4}")
 ARRIVING = "文件仍在下载或复制中（临时文件），稍后处理"
-MAX_FILE_MB = 4096
 
 
 @dataclass(frozen=True)
@@ -57,8 +56,8 @@ def _not_a_submission(path: Path, inputs: Path) -> tuple[str, str] | None:
         return "ignored", OUTSIDE_INPUTS
     if path.is_dir():
         return "ignored", "这是指向另一个文件夹的链接，未处理；请放入文件本身"
-    if path.stat().st_size > MAX_FILE_MB << 20:
-        return "ignored", f"文件超过 {MAX_FILE_MB} MB 的上限，未处理；请按年度或单位拆分后报送"
+    if path.stat().st_size > (limit := int(os.environ.get("ANNUAL_REPORT_MAX_FILE_MB", "4096"))) << 20:
+        return "ignored", f"文件超过 {limit} MB 的上限，未处理；请按年度或单位拆分后报送"
     if len(path.relative_to(inputs).parts) < 3:
         return "ignored", (f"文件应放在本单位的文件夹中（inputs/{path.parent.name}/单位名称/），未处理")
     return None
