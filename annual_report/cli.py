@@ -140,7 +140,7 @@ def status(args: argparse.Namespace) -> int:
     if not settings.warehouse.exists():
         print(f"尚未接收任何报送（{_relative(settings.warehouse)} 不存在）")
         return 0
-    with warehouse.connect(settings.warehouse, read_only=True) as con:
+    with warehouse.connect(settings.warehouse, contracts.values()) as con:  # an older warehouse gets the new tables
         in_force = {row[0]: row[1:] for row in con.execute(
             """select dataset, file, strftime(received_at, '%Y-%m-%d %H:%M'), rows_read, rows_loaded, rows_rejected
                from current_submissions where year = ?""", [args.year]).fetchall()}
