@@ -28,6 +28,16 @@ from annual_report.warehouse import transaction
 TAKEN = ("loaded", "unchanged")
 
 
+def _in_folder(result: SubmissionResult) -> str:
+    """A file's path within its department's folder, as the department names it (`备份/台账.csv`)."""
+    return result.file.split("/", 2)[-1]
+
+
+def _version(result: SubmissionResult) -> str:
+    """A version in force, for a receipt: its file and when it arrived."""
+    return f"此前报送的版本（{_in_folder(result)}，{_when(result.received_at)}）"
+
+
 def _when(moment: datetime | None) -> str:
     return f"{moment:%Y-%m-%d %H:%M}" if moment else "此前"
 
@@ -72,8 +82,8 @@ def _in_force(con: duckdb.DuckDBPyConnection, year: int) -> dict[tuple[str, str]
 
 
 def _hold(files: list[SubmissionResult], contract: Contract, in_force: SubmissionResult | None) -> None:
-    names = "、".join(f.file.split("/", 2)[-1] for f in files)
-    stays = (f"此前报送的版本（{in_force.file.split('/', 2)[-1]}，{_when(in_force.received_at)}）仍然有效"
+    names = "、".join(_in_folder(f) for f in files)
+    stays = (f"{_version(in_force)}仍然有效"
              if in_force else "在此之前，该台账视为未报送")
     for result in files:
         result.status = "held"
@@ -106,11 +116,10 @@ def reconcile(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], ye
             chosen, *copies = sorted(files, key=lambda f: (before is None or f.file != before.file,
                                                            f.file.count("/"), f.file))
             for copy in copies:
-                copy.warnings.append(f"与 {chosen.file.split('/', 2)[-1]} 内容完全相同，按同一份报送处理")
+                copy.warnings.append(f"与 {_in_folder(chosen)} 内容完全相同，按同一份报送处理")
             if chosen.status not in TAKEN:
                 if before:
-                    chosen.warnings.append(f"此前报送的版本（{before.file.split('/', 2)[-1]}，"
-                                           f"{_when(before.received_at)}）仍然有效")
+                    chosen.warnings.append(f"{_version(before)}仍然有效")
                 continue
             if before and before.submission_id == chosen.submission_id:
                 continue
@@ -121,7 +130,7 @@ def reconcile(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], ye
                 chosen.warnings.append(f"与 {_when(chosen.received_at)} 报送的版本内容相同，已恢复为现行版本")
             if before and before.file not in {f.file for f in files}:
                 stopped.append(replace(before, status="superseded", problem=(
-                    f"已被 {chosen.file.split('/', 2)[-1]} 取代，本文件的数据不再计入报告")))
+                    f"已被 {_in_folder(chosen)} 取代，本文件的数据不再计入报告")))
         for key, before in in_force.items():
             if key not in ledgers and key[0] not in arriving:
                 con.execute("delete from current_versions where submission_id = ?", [before.submission_id])
