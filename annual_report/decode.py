@@ -240,6 +240,27 @@ def _unclosed_quote_line(path: Path) -> int | None:
     return None
 
 
+def widest_row(path: Path) -> int:
+    """The most cells any row of the CSV file has, MAX_COLUMNS + 1 for a row past MAX_COLUMNS (the scan stops
+    there) or for a file the csv module cannot read to its end (the warehouse's reader will say what is wrong).
+
+    Read only for a file with a row wider than its header: each column the loader declares costs it time on
+    every row, so it declares as many as the file needs, not MAX_COLUMNS."""
+    previous_limit = csv.field_size_limit(MAX_LINE_BYTES)
+    widest = 0
+    try:
+        with path.open("r", encoding="utf-8-sig", newline="", errors="replace") as stream:
+            for row in csv.reader(stream):
+                widest = max(widest, len(row))
+                if widest > MAX_COLUMNS:
+                    break
+    except csv.Error:
+        return MAX_COLUMNS + 1
+    finally:
+        csv.field_size_limit(previous_limit)
+    return min(widest, MAX_COLUMNS + 1)
+
+
 def check_quotes(path: Path) -> None:
     """DecodeError if a cell of the CSV file opens with a double quote that never closes.
 

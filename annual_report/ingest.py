@@ -21,7 +21,8 @@ import duckdb
 
 from annual_report.archive import Archive, ArchivedFile, ChangedWhileReading, copy_hashing
 from annual_report.contracts import Contract
-from annual_report.decode import MAX_COLUMNS, DecodeError, check_quotes, line_ending, read_head, to_csv
+from annual_report.decode import (MAX_COLUMNS, DecodeError, check_quotes, line_ending, read_head, to_csv,
+                                  widest_row)
 from annual_report.validate import (EXTRA, MAX_FLAGGED, cleaning_warnings, example_row, folded_texts, has_zero_width,
                                     key_folds, literal, problems_sql, text_of, typed_columns, without_zero_width)
 from annual_report.warehouse import transaction
@@ -200,15 +201,16 @@ def _land(con: duckdb.DuckDBPyConnection, csv_path: Path, header_index: int, hea
     `_totals` (views of `_checked`, numbered `_row` as Excel shows them: the header is row header_index + 1;
     `report_year` is the year the file is submitted for, as the contract's checks name it).
 
-    A row with more cells than the header makes the file be read again with room for MAX_COLUMNS cells (only
-    then: the room costs time on every row), so that it is rejected on its own instead of failing the file.
+    A row with more cells than the header makes the file be read again with room for its widest row (only
+    then, and no more room: each cell declared costs time on every row), so that it is rejected on its own
+    instead of failing the file; a row past MAX_COLUMNS cells fails the file.
     """
     try:
         _read_rows(con, csv_path, headers, contract, len(headers) + 1)
     except duckdb.InvalidInputException as error:
         if "Expected Number of Columns" not in str(error):
             raise
-        _read_rows(con, csv_path, headers, contract, MAX_COLUMNS + 1)
+        _read_rows(con, csv_path, headers, contract, max(widest_row(csv_path), len(headers) + 1))
     numbered = (f"select (rowid + 1)::integer as _row, {year} as report_year, * exclude (_empty, _total) "
                 f"from _checked where rowid > {header_index}")
     con.execute(f"create or replace temp view _data as {numbered} and not _empty and not _total")
