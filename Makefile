@@ -17,7 +17,7 @@ test: setup
 # test_properties.py, with 20 kill trials and 300 examples per property (about 15 min); writes docs/reliability.md
 .PHONY: reliability
 reliability: setup
-	$(BIN)/python -m annual_report.reliability prove
+	$(BIN)/python tests/reliability.py prove
 
 # a local Prefect server with every deployment of prefect.yaml and WORKERS workers (default 1)
 serve: setup

@@ -8,13 +8,15 @@ import re
 import sys
 from pathlib import Path
 
-from annual_report import listing, pipeline, warehouse
-from annual_report.blank_forms import BlankFormRefused, write_blank_forms
-from annual_report.contracts import Contract, load_contracts
-from annual_report.figures import MissingFigureError
-from annual_report.ingest import SubmissionResult
+from annual_report import pipeline
+from annual_report.intake import listing
+from annual_report.intake.blank_forms import BlankFormRefused, write_blank_forms
+from annual_report.intake.contracts import Contract, load_contracts
+from annual_report.intake.submission import SubmissionResult
 from annual_report.prefect_server import prefect_api, wait_until_ready
+from annual_report.report.figures import MissingFigureError
 from annual_report.settings import ROOT, Settings
+from annual_report.warehouse import database
 
 SHOWN_REJECTIONS = 5
 STATUS_WORDS = {"loaded": "已入库", "unchanged": "未变化", "failed": "未入库", "skipped": "待处理", "ignored": "未处理",
@@ -65,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     _quiet_prefect()
     print(f"Producing the {args.year} report for {args.region} ({args.mode})…", flush=True)
     with prefect_api():
-        from flows.report import annual_report
+        from annual_report.flows import annual_report
 
         wait_until_ready()
         try:
@@ -140,7 +142,8 @@ def status(args: argparse.Namespace) -> int:
     if not settings.warehouse.exists():
         print(f"尚未接收任何报送（{_relative(settings.warehouse)} 不存在）")
         return 0
-    with warehouse.connect(settings.warehouse, contracts.values()) as con:  # an older warehouse gets the new tables
+    with database.connect(settings.warehouse, contracts.values(), lock_timeout=settings.lock_timeout,
+                          memory_limit=settings.memory_limit) as con:  # an older warehouse gets the new tables
         in_force = {row[0]: row[1:] for row in con.execute(
             """select dataset, file, strftime(received_at, '%Y-%m-%d %H:%M'), rows_read, rows_loaded, rows_rejected
                from current_submissions where year = ?""", [args.year]).fetchall()}

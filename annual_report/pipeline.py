@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import AbstractContextManager as ContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -11,14 +12,24 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from annual_report import audit, current, ingest, listing, metrics, receipts, render, warehouse
-from annual_report.archive import Archive
-from annual_report.audit import CheckWarning
-from annual_report.contracts import Contract, load_contracts
 from annual_report.files import write_csv
-from annual_report.ingest import SubmissionResult
+from annual_report.intake import (
+    current,
+    land,
+    listing,
+    receipts,
+    record,
+    submission,
+    take,
+)
+from annual_report.intake.archive import Archive
+from annual_report.intake.contracts import Contract, load_contracts
+from annual_report.intake.submission import SubmissionResult
+from annual_report.report import render
+from annual_report.report.spec import load_spec
 from annual_report.settings import Settings
-from annual_report.spec import load_spec
+from annual_report.warehouse import cross_checks, database, metrics
+from annual_report.warehouse.cross_checks import CheckWarning
 
 
 @dataclass(frozen=True)
@@ -53,38 +64,50 @@ class MissingSubmissionsError(RuntimeError):
         super().__init__(f"{len(missing)} required ledger(s) not submitted for {year}: {names}")
 
 
+def _warehouse(settings: Settings, path: Path,
+               contracts: dict[str, Contract]) -> ContextManager[duckdb.DuckDBPyConnection]:
+    """A warehouse (the settings' own, or a throwaway one at path) opened with the settings' lock timeout and
+    memory limit."""
+    return database.connect(path, contracts.values(), lock_timeout=settings.lock_timeout,
+                            memory_limit=settings.memory_limit)
+
+
 def _checks_for(result: SubmissionResult, checks: list[CheckWarning], year: int) -> list[CheckWarning]:
     return [c for c in checks if result.year == year and c.dataset == result.dataset]
 
 
 def look(settings: Settings, years: tuple[int, ...], settle_seconds: float = 0) -> listing.Look:
     """The years' files to take, once settled, and every file looked at but not taken (see `listing`)."""
-    return listing.look(settings.inputs, years, settle_seconds)
+    return listing.look(settings.inputs, years, settle_seconds, settings.max_file_mb)
 
 
 def take_file(settings: Settings, year: int, path: Path, contracts: dict[str, Contract]) -> SubmissionResult:
     """Take one file into the warehouse: archived and loaded, or a no-op when it is already current."""
     with tempfile.TemporaryDirectory(prefix="annual-report-") as workdir, \
-            warehouse.connect(settings.warehouse, contracts.values()) as con:
-        return ingest.receive(con, contracts, path, settings.inputs, year, Archive(settings.archive), Path(workdir))
+            _warehouse(settings, settings.warehouse, contracts) as con:
+        return take.receive(con, contracts, path, settings.inputs, year, Archive(settings.archive), Path(workdir))
 
 
 def reconcile(settings: Settings, years: tuple[int, ...], results: list[SubmissionResult],
               contracts: dict[str, Contract]) -> list[SubmissionResult]:
     """After a look at the years' folders: make what they hold now the versions in force (see `current`); the
     results, updated, and one for each version that stopped counting."""
-    with warehouse.connect(settings.warehouse, contracts.values()) as con:
+    with _warehouse(settings, settings.warehouse, contracts) as con:
         stopped = [notice for year in years
                    for notice in current.reconcile(con, contracts, year, results, Archive(settings.archive))]
     return results + stopped
 
 
-def cross_check(settings: Settings, year: int, results: list[SubmissionResult],
-                contracts: dict[str, Contract]) -> IngestReport:
-    """Cross-check the year's ledgers and write a receipt for every file taken."""
-    with warehouse.connect(settings.warehouse, contracts.values()) as con:
+def cross_check(settings: Settings, year: int, contracts: dict[str, Contract]) -> list[CheckWarning]:
+    """The year's failing cross-checks between ledgers (see `cross_checks`)."""
+    with _warehouse(settings, settings.warehouse, contracts) as con:
         metrics.build_staging(con, settings.sql, contracts)
-        checks = audit.run_checks(con, settings.sql, year)
+        return cross_checks.run_checks(con, settings.sql, year)
+
+
+def write_receipts(settings: Settings, year: int, results: list[SubmissionResult], checks: list[CheckWarning],
+                   contracts: dict[str, Contract]) -> IngestReport:
+    """A receipt for every file taken (with the cross-checks that name its ledger), and the look's report."""
     for result in results:
         if result.status not in ("skipped", "ignored"):
             receipts.write_receipt(result, contracts, _checks_for(result, checks, year),
@@ -96,7 +119,7 @@ def missing_datasets(settings: Settings, region: str, year: int) -> list[Contrac
     """The ledgers the report spec requires that have no loaded submission for the year."""
     spec = load_spec(settings.spec_path(region, year))
     contracts = load_contracts(settings.contracts)
-    with warehouse.connect(settings.warehouse, contracts.values()) as con:
+    with _warehouse(settings, settings.warehouse, contracts) as con:
         present = {d for (d,) in con.execute("select dataset from current_submissions where year = ?", [year]).fetchall()}
     return [contracts[d] for d in spec.required_datasets if d not in present]
 
@@ -160,10 +183,10 @@ def validate_file(settings: Settings, path: Path, year: int, department: str) ->
     """A department's self-check: the same checks as ingest, in a throwaway warehouse; the receipt text."""
     contracts = load_contracts(settings.contracts)
     with tempfile.TemporaryDirectory(prefix="annual-report-") as workdir, \
-            warehouse.connect(Path(workdir) / "check.duckdb", contracts.values()) as con:
+            _warehouse(settings, Path(workdir) / "check.duckdb", contracts) as con:
         result = SubmissionResult(file=path.name, year=year, department=department, status="failed",
-                                  sha256=ingest.sha256_of(path), received_at=datetime.now())
-        ingest.load_file(con, contracts, path, result, Path(workdir))
+                                  sha256=submission.sha256_of(path), received_at=datetime.now())
+        land.load_file(con, contracts, path, result, Path(workdir))
     return result, receipts.receipt_text(result, contracts, [])
 
 
@@ -175,8 +198,8 @@ def _replay(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], arch
     for entry in archive.entries():
         result = SubmissionResult(file=entry.file, year=entry.year, department=entry.department, status="failed",
                                   sha256=entry.sha256, received_at=entry.received)
-        if ingest.previous_outcome(con, contracts, result) != "known":
-            results.append(ingest.load_file(con, contracts, archive.object_path(entry.sha256), result, workdir))
+        if record.previous_outcome(con, contracts, result) != "known":
+            results.append(land.load_file(con, contracts, archive.object_path(entry.sha256), result, workdir))
         if entry.event == "withdrawn":
             con.execute("delete from current_versions where submission_id = ?", [result.submission_id])
         elif result.status in current.TAKEN and (entry.event == "in_force" or arrivals_only):
@@ -195,10 +218,10 @@ def rebuild_warehouse(settings: Settings) -> list[SubmissionResult]:
     if not archive.entries():
         raise FileNotFoundError(f"no archived submissions in {settings.archive}")
     building = settings.warehouse.with_name(settings.warehouse.name + ".rebuilding")
-    with warehouse.exclusive(settings.warehouse):
+    with database.exclusive(settings.warehouse, settings.lock_timeout):
         _remove_database(building)  # what an interrupted rebuild left
         with tempfile.TemporaryDirectory(prefix="annual-report-") as workdir, \
-                warehouse.connect(building, contracts.values()) as con:
+                _warehouse(settings, building, contracts) as con:
             results = _replay(con, contracts, archive, Path(workdir))
             for year in sorted({r.year for r in results}):
                 metrics.build_metrics(con, settings.sql, contracts, year)
@@ -222,7 +245,7 @@ def _remove_database(database: Path) -> None:
 def build_metrics(settings: Settings, year: int) -> pl.DataFrame:
     """Compute and store the year's metrics from the current submissions."""
     contracts = load_contracts(settings.contracts)
-    with warehouse.connect(settings.warehouse, contracts.values()) as con:
+    with _warehouse(settings, settings.warehouse, contracts) as con:
         return metrics.build_metrics(con, settings.sql, contracts, year)
 
 

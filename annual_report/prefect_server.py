@@ -1,4 +1,5 @@
-"""A Prefect API server for one command, started before the command imports anything heavy.
+"""A Prefect API server for one command (Prefect's own `prefect server start`), started before the command
+imports anything heavy.
 
 Without PREFECT_API_URL, Prefect starts a temporary server itself, but only when the flow is first
 called, after the importing process has loaded the server's code too (about 4 s here), and the server
@@ -22,7 +23,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 STARTUP_SECONDS = 60
@@ -46,17 +47,18 @@ def _healthy(api_url: str) -> bool:
 
 @contextmanager
 def prefect_api() -> Iterator[None]:
-    """PREFECT_API_URL pointing at a server for the duration: the configured one, or one started here."""
+    """PREFECT_API_URL pointing at a server for the duration: the configured one, or one started here with
+    Prefect's own `prefect server start` (API only: no UI, no background services)."""
     if os.environ.get("PREFECT_API_URL"):
         yield
         return
-    api_url = f"http://127.0.0.1:{_free_port()}/api"
+    port = _free_port()
+    api_url = f"http://127.0.0.1:{port}/api"
     server = subprocess.Popen(
-        [sys.executable, "-m", "annual_report.prefect_server", str(os.getpid()),
-         "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
-         "--port", api_url.split(":")[2].split("/")[0], "--log-level", "error", "--lifespan", "on"],
-        env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port),
+         "--no-ui", "--no-services", "--analytics-off", "--log-level", "ERROR", "--no-background"],
+        preexec_fn=_dying_with(os.getpid()), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True)
     os.environ["PREFECT_API_URL"] = api_url
     try:
         yield
@@ -79,16 +81,18 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
         server.wait()
 
 
-def _die_with(parent: int) -> None:
-    """Have the kernel send this process SIGTERM when its parent dies (Linux; elsewhere nothing), and end now
-    if the parent died already, before the request was made. The signal follows the thread that started this
-    process, the command's main thread."""
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
-            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
-    if os.getppid() != parent:
-        sys.exit(0)
+def _dying_with(parent: int) -> Callable[[], None]:
+    """What the server's process runs before it starts Prefect: have the kernel send it SIGTERM when its parent
+    dies (Linux; elsewhere nothing), and end now if the parent died already, before the request was made. The
+    signal follows the thread that started the process, the command's main thread, and outlives the exec."""
+    def die_with_parent() -> None:
+        if sys.platform.startswith("linux"):
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+                raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+        if os.getppid() != parent:
+            os._exit(0)
+    return die_with_parent
 
 
 def wait_until_ready() -> None:
@@ -100,9 +104,3 @@ def wait_until_ready() -> None:
             raise RuntimeError(f"the Prefect API at {api_url} did not answer within {STARTUP_SECONDS} s")
         time.sleep(0.1)
 
-
-if __name__ == "__main__":  # the server: python -m annual_report.prefect_server <parent pid> <uvicorn options>
-    _die_with(int(sys.argv[1]))
-    from uvicorn.main import main
-
-    main(sys.argv[2:], prog_name="uvicorn")

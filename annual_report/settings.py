@@ -1,49 +1,55 @@
-"""Every path the pipeline uses, resolved from the project root, never from the cwd.
+"""Every setting the pipeline reads from the environment, in one place (pydantic-settings); paths resolved
+from the project root, never from the cwd.
 
-One environment variable per override:
-ANNUAL_REPORT_INPUTS, ANNUAL_REPORT_OUTPUTS, ANNUAL_REPORT_WAREHOUSE, ANNUAL_REPORT_ARCHIVE,
-ANNUAL_REPORT_REPORTS, ANNUAL_REPORT_CONTRACTS. The warehouse and the archive of every file received default to outputs/;
-the warehouse can be rebuilt from the archive alone.
+One environment variable per setting, ANNUAL_REPORT_ and the field's name in capitals (the README's table):
+INPUTS, OUTPUTS, WAREHOUSE, ARCHIVE, REPORTS, CONTRACTS; LOCK_TIMEOUT (seconds a run waits for the warehouse),
+MEMORY_LIMIT (DuckDB's, past which validation spills to disk), MAX_FILE_MB (a larger file is not taken).
+The warehouse and the archive of every file received default to outputs/; the warehouse can be rebuilt from
+the archive alone.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from dataclasses import dataclass, replace
 from pathlib import Path
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[1]
 REGION = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
 
-def _path(variable: str, default: Path) -> Path:
-    value = os.environ.get(variable)
-    return Path(value).resolve() if value else default
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ANNUAL_REPORT_", frozen=True, extra="forbid")
 
-
-@dataclass(frozen=True)
-class Settings:
-    inputs: Path
-    outputs: Path
-    warehouse: Path
-    archive: Path
-    reports: Path
+    inputs: Path = ROOT / "inputs"
+    outputs: Path = ROOT / "outputs"
+    warehouse: Path | None = None  # outputs/warehouse.duckdb
+    archive: Path | None = None    # outputs/archive
+    reports: Path = ROOT / "reports"
     contracts: Path = ROOT / "contracts"
     sql: Path = ROOT / "sql"
     templates: Path = ROOT / "templates"
+    lock_timeout: float = 300.0
+    memory_limit: str = "1GB"
+    max_file_mb: int = 4096
+
+    @model_validator(mode="before")
+    @classmethod
+    def _beside_outputs(cls, values: dict[str, object]) -> dict[str, object]:
+        """Paths resolved; the warehouse and the archive in the outputs folder unless given."""
+        values = {k: (Path(v).resolve() if k in PATHS and v is not None else v) for k, v in values.items()}
+        outputs = values.get("outputs") or ROOT / "outputs"
+        values.setdefault("warehouse", None)
+        values.setdefault("archive", None)
+        values["warehouse"] = values["warehouse"] or Path(outputs) / "warehouse.duckdb"
+        values["archive"] = values["archive"] or Path(outputs) / "archive"
+        return values
 
     @classmethod
     def from_env(cls) -> Settings:
-        outputs = _path("ANNUAL_REPORT_OUTPUTS", ROOT / "outputs")
-        return cls(
-            inputs=_path("ANNUAL_REPORT_INPUTS", ROOT / "inputs"),
-            outputs=outputs,
-            warehouse=_path("ANNUAL_REPORT_WAREHOUSE", outputs / "warehouse.duckdb"),
-            archive=_path("ANNUAL_REPORT_ARCHIVE", outputs / "archive"),
-            reports=_path("ANNUAL_REPORT_REPORTS", ROOT / "reports"),
-            contracts=_path("ANNUAL_REPORT_CONTRACTS", ROOT / "contracts"),
-        )
+        return cls()
 
     def with_paths(self, **paths: Path | None) -> Settings:
         """A copy with the given paths replaced (None keeps the current one).
@@ -54,7 +60,7 @@ class Settings:
         if "outputs" in given:
             given.setdefault("warehouse", given["outputs"] / "warehouse.duckdb")
             given.setdefault("archive", given["outputs"] / "archive")
-        return replace(self, **given)
+        return self.model_copy(update=given)
 
     def year_outputs(self, year: int) -> Path:
         return self.outputs / str(year)
@@ -70,3 +76,6 @@ class Settings:
         if not path.is_file():
             raise FileNotFoundError(f"no report spec for {region} {year}: {path} (copy last year's and edit it)")
         return path
+
+
+PATHS = {"inputs", "outputs", "warehouse", "archive", "reports", "contracts", "sql", "templates"}

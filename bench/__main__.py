@@ -12,7 +12,12 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from bench.generate import MEDIATION_ROWS, SCALING_ROWS, mediation_ledger, national_inputs
+from bench.generate import (
+    MEDIATION_ROWS,
+    SCALING_ROWS,
+    mediation_ledger,
+    national_inputs,
+)
 from bench.ingest_bench import ingest_section, measure_sizes, scaling_section
 from bench.report_bench import metrics_section, render_section
 from bench.results import RESULTS, Section, machine_lines, write_results

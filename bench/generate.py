@@ -21,10 +21,10 @@ from pathlib import Path
 
 import duckdb
 
-from annual_report.contracts import Contract, load_contracts
 from annual_report.files import replacing
+from annual_report.intake.contracts import Contract, load_contracts
+from annual_report.intake.validate import literal
 from annual_report.settings import ROOT
-from annual_report.validate import literal
 
 DATA = Path(__file__).resolve().parent / "data"
 SAMPLE_INPUTS = ROOT / "inputs"

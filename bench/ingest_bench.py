@@ -7,7 +7,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from annual_report.contracts import load_contracts
+from annual_report.intake.contracts import load_contracts
 from annual_report.settings import ROOT
 from bench.generate import Ledger, mediation_ledger
 from bench.measure import Sample, Stats, run_step
@@ -134,8 +134,8 @@ def ingest_section(measured: IngestRuns) -> Section:
     section.paragraph(
         f"`{path.relative_to(ROOT)}`: {path.stat().st_size / GB:.2f} GB, {ledger.rows:,} rows, one in a thousand "
         f"breaking one contract rule. Baseline: `create table ledger as select * from read_csv(file)` in a new "
-        f"DuckDB file. Pipeline: `annual_report.ingest.load_file` (decode, validate, load) into a new warehouse "
-        f"(the file's SHA-256, which `ingest.receive` computes before it, took "
+        f"DuckDB file. Pipeline: `annual_report.land.load_file` (decode, validate, load) into a new warehouse "
+        f"(the file's SHA-256, which `take.receive` computes before it, took "
         f"{statistics.median(s.detail['sha256_seconds'] for s in measured.pipeline):.2f} s and is not included). "
         f"Pairs of runs: {runs}.")
     section.table(["", "time", "peak memory", "rows loaded"], [

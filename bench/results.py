@@ -82,7 +82,7 @@ def _revision() -> str:
     def git(*arguments: str) -> str:
         return subprocess.run(["git", *arguments], cwd=ROOT, capture_output=True, text=True).stdout.strip()
 
-    changed = git("status", "--porcelain", "--", "annual_report", "flows", "sql", "templates", "contracts")
+    changed = git("status", "--porcelain", "--", "annual_report", "sql", "templates", "contracts")
     return f"{git('rev-parse', '--short', 'HEAD') or 'unknown'}{' with uncommitted changes' if changed else ''}"
 
 

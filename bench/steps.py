@@ -25,11 +25,13 @@ from typing import Any
 
 import duckdb
 
-from annual_report import ingest, pipeline, warehouse
-from annual_report.contracts import load_contracts
-from annual_report.decode import read_head
+from annual_report import pipeline
+from annual_report.intake import land, submission
+from annual_report.intake.contracts import load_contracts
+from annual_report.intake.decode import read_head
 from annual_report.prefect_server import prefect_api, wait_until_ready
 from annual_report.settings import ROOT, Settings
+from annual_report.warehouse import database
 
 REGION = "jinjiang"
 STATEMENT_LABELS = [
@@ -70,7 +72,7 @@ def _take(settings: Settings, year: int) -> pipeline.IngestReport:
     """The year's and the prior year's files taken as every run takes them: the drops flow (with the Prefect
     API of PREFECT_API_URL, else one started for this process); the year's outcome."""
     with prefect_api():
-        from flows.report import ingest_drops
+        from annual_report.flows import ingest_drops
 
         wait_until_ready()
         return ingest_drops(settle_seconds=0, inputs=settings.inputs, outputs=settings.outputs,
@@ -96,18 +98,18 @@ def ingest_baseline(csv: str, workdir: str) -> dict[str, Any]:
 
 
 def ingest_pipeline(csv: str, year: int, department: str, workdir: str) -> dict[str, Any]:
-    """`ingest.load_file` (decode, validate, load) of the ledger into a new warehouse, statement by statement."""
+    """`land.load_file` (decode, validate, load) of the ledger into a new warehouse, statement by statement."""
     source = Path(csv)
     contracts = load_contracts(ROOT / "contracts")
     start = time.perf_counter()
-    sha256 = ingest.sha256_of(source)
+    sha256 = submission.sha256_of(source)
     sha256_seconds = time.perf_counter() - start
-    result = ingest.SubmissionResult(file=f"{year}/{department}/{source.name}", year=year, department=department,
+    result = submission.SubmissionResult(file=f"{year}/{department}/{source.name}", year=year, department=department,
                                      status="failed", sha256=sha256, received_at=datetime.now())
-    with warehouse.connect(Path(workdir) / "warehouse.duckdb", contracts.values()) as con:
+    with database.connect(Path(workdir) / "warehouse.duckdb", contracts.values()) as con:
         timed = TimedConnection(con)
         start = time.perf_counter()
-        ingest.load_file(timed, contracts, source, result, Path(workdir))
+        land.load_file(timed, contracts, source, result, Path(workdir))
         seconds = time.perf_counter() - start
     return {"seconds": seconds, "status": result.status, "problem": result.problem, "rows_read": result.rows_read,
             "rows_loaded": result.rows_loaded, "rows_rejected": result.rows_rejected,
@@ -120,7 +122,7 @@ def reading_costs(csv: str, workdir: str) -> dict[str, Any]:
     the warehouse's memory limit. The rest of ingest's landing statement is trimming and typing."""
     columns = {f"c{i}": "VARCHAR" for i in range(len(read_head(Path(csv))[0]))}
     timed = {}
-    with duckdb.connect(str(Path(workdir) / "probe.duckdb"), config={"memory_limit": warehouse.memory_limit()}) as con:
+    with duckdb.connect(str(Path(workdir) / "probe.duckdb"), config={"memory_limit": Settings.from_env().memory_limit}) as con:
         for cores, parallel in (("both cores", "true"), ("one core", "false")):
             start = time.perf_counter()
             con.execute(f"create or replace temp table _probe as select * from read_csv(?, header = true, "

@@ -12,9 +12,9 @@ from prefect.settings import PREFECT_API_URL
 from prefect.testing.utilities import prefect_test_harness
 
 from annual_report import pipeline
-from annual_report.contracts import Contract, load_contracts
+from annual_report.flows import annual_report, ingest_drops
+from annual_report.intake.contracts import Contract, load_contracts
 from annual_report.settings import ROOT, Settings
-from flows.report import annual_report, ingest_drops
 
 DATA = Path(__file__).parent / "data"
 GOLDEN = Path(__file__).parent / "golden"

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import take_inputs
 
 from annual_report import pipeline
 from annual_report.settings import ROOT, Settings
-from conftest import take_inputs
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")  # the flows run as users run them
 

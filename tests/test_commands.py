@@ -6,12 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import take_inputs
 from openpyxl import load_workbook
 
 from annual_report.cli import main, print_submission
-from annual_report.ingest import Rejection, SubmissionResult
+from annual_report.intake.submission import Rejection, SubmissionResult
 from annual_report.settings import ROOT, Settings
-from conftest import take_inputs
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")  # the flows run as users run them
 

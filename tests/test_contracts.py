@@ -6,11 +6,15 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from conftest import write_csv
 
 from annual_report import pipeline
-from annual_report.contracts import ContractError, load_contract, normalize_header
+from annual_report.intake.contracts import (
+    ContractError,
+    load_contract,
+    normalize_header,
+)
 from annual_report.settings import ROOT
-from conftest import write_csv
 
 
 def test_every_contract_loads_and_has_a_key(contracts) -> None:

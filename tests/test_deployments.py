@@ -9,8 +9,8 @@ import pytest
 import yaml
 from prefect.flows import load_flow_from_entrypoint
 
+from annual_report.flows import REPORT_TIME_ZONE, previous_year
 from annual_report.settings import ROOT
-from flows.report import REPORT_TIME_ZONE, previous_year
 
 DEPLOYMENTS = {d["name"]: d for d in yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))["deployments"]}
 

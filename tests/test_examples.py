@@ -6,12 +6,12 @@ import csv
 
 import pdfplumber
 import pytest
+from conftest import run_report
+from test_layout import BODY, MM, PITCH, TOLERANCE, full_width, lines
+from test_report import pdf_text
 
 from annual_report import pipeline
 from annual_report.settings import ROOT, Settings
-from test_layout import BODY, PITCH, TOLERANCE, MM, full_width, lines
-from test_report import pdf_text
-from conftest import run_report
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")  # the flows run as users run them
 

@@ -7,8 +7,21 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from annual_report.figures import Figure, Figures, Formatter, Gap, MissingFigureError, cn_date
-from annual_report.narrative import Block, NarrativeError, Run, chinese_numeral, narrative_blocks
+from annual_report.report.figures import (
+    Figure,
+    Figures,
+    Formatter,
+    Gap,
+    MissingFigureError,
+    cn_date,
+)
+from annual_report.report.narrative import (
+    Block,
+    NarrativeError,
+    Run,
+    chinese_numeral,
+    narrative_blocks,
+)
 
 
 def figure(value: float, unit: str = "件", prior: float | None = None) -> Figure:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from annual_report.settings import ROOT
+from annual_report.flows import annual_report, batch_reports
 from annual_report.pipeline import MissingSubmissionsError
-from flows.report import annual_report, batch_reports
+from annual_report.settings import ROOT
 
 
 def test_flow_renders_the_sample_report(prefect_harness, tmp_path: Path) -> None:

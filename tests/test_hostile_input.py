@@ -22,20 +22,24 @@ import markupsafe
 import pdfplumber
 import polars as pl
 import pytest
+import reliability
+from conftest import take_inputs
+from conftest import write_csv as write_ledger
 from openpyxl import Workbook, load_workbook
 
-from annual_report import ingest, pipeline, reliability, render
-from annual_report.archive import Archive
-from annual_report.blank_forms import write_blank_forms
-from annual_report.contracts import load_contracts
+from annual_report import pipeline
 from annual_report.files import write_csv
-from annual_report.fonts import FANDOL
-from annual_report.ingest import SubmissionResult
-from annual_report.narrative import NarrativeError
-from annual_report.receipts import receipt_path
+from annual_report.intake import listing, submission, take
+from annual_report.intake.archive import Archive
+from annual_report.intake.blank_forms import write_blank_forms
+from annual_report.intake.contracts import load_contracts
+from annual_report.intake.receipts import receipt_path
+from annual_report.intake.submission import SubmissionResult
+from annual_report.report import render
+from annual_report.report.fonts import FANDOL
+from annual_report.report.narrative import NarrativeError
+from annual_report.report.spec import load_spec
 from annual_report.settings import ROOT, Settings
-from annual_report.spec import load_spec
-from conftest import take_inputs, write_csv as write_ledger
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")  # the flows run as users run them
 
@@ -229,22 +233,22 @@ def test_a_file_written_to_while_it_is_taken_waits_for_the_next_look(settings: S
     archived or loaded under a sha256 that is not the bytes', the file is skipped, and the next look takes
     it whole."""
     path = write_ledger(settings.inputs / LEGAL_AID / "台账.csv", [HEADER, row(1)])
-    hashed = ingest.previous_outcome
+    hashed = take.previous_outcome
 
     def appending(*args, **kwargs):
         with path.open("a", encoding="utf-8", newline="") as stream:
             csv.writer(stream).writerow(row(2))
         return hashed(*args, **kwargs)
 
-    monkeypatch.setattr(ingest, "previous_outcome", appending)
+    monkeypatch.setattr(take, "previous_outcome", appending)
     [result] = taken(settings)
-    assert (result.status, result.problem) == ("skipped", ingest.STILL_WRITTEN)
+    assert (result.status, result.problem) == ("skipped", listing.STILL_WRITTEN)
     assert not Archive(settings.archive).entries()
     monkeypatch.undo()
     [result] = taken(settings)
     assert (result.status, result.rows_loaded) == ("loaded", 2)
     [entry] = [e for e in Archive(settings.archive).entries() if e.event == "received"]
-    assert entry.sha256 == result.sha256 == ingest.sha256_of(path)
+    assert entry.sha256 == result.sha256 == submission.sha256_of(path)
 
 
 @pytest.mark.parametrize("name", ["*.csv", "?.csv", "[台账].csv", "台账*"])

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import take_inputs, write_csv
 
 from annual_report import pipeline
 from annual_report.settings import Settings
-from conftest import take_inputs, write_csv
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")  # the flows run as users run them
 
@@ -89,7 +89,7 @@ def test_rows_of_a_file_read_in_parallel_keep_their_numbers(settings: Settings) 
 
 
 def test_receipt_counts_every_problem_and_lists_the_first_thousand(settings: Settings) -> None:
-    from annual_report.receipts import receipt_path
+    from annual_report.intake.receipts import receipt_path
 
     rows = [[f"晋法援〔2021〕{n:04d}号", "民事", "离婚", "安海镇", "2021-02-30" if n <= 1500 else "2021-03-05", "某所"]
             for n in range(1, 1601)]

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
-from annual_report import metrics, pipeline, warehouse
-from annual_report.contracts import load_contracts
-from annual_report.settings import ROOT, Settings
 from conftest import take_inputs, write_csv
+
+from annual_report import pipeline
+from annual_report.intake.contracts import load_contracts
+from annual_report.settings import ROOT, Settings
+from annual_report.warehouse import database, metrics
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")  # the flows run as users run them
 
@@ -73,7 +74,7 @@ def test_metrics_that_cannot_be_stored_leave_the_earlier_ones(settings: Settings
     shutil.copytree(ROOT / "sql", sql)
     shutil.copy(sql / "metrics" / "dispute_resolution.sql", sql / "metrics" / "dispute_resolution_copy.sql")
     contracts = load_contracts(settings.contracts)
-    with warehouse.connect(settings.warehouse, contracts.values()) as con:
+    with database.connect(settings.warehouse, contracts.values()) as con:
         stored = con.execute("select * from metrics order by year, metric_id").fetchall()
         with pytest.raises(duckdb.ConstraintException):
             metrics.build_metrics(con, sql, contracts, 2021)

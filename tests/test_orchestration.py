@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from annual_report.settings import ROOT
 
 PREFECT = str(Path(sys.executable).with_name("prefect"))

@@ -19,14 +19,17 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import reliability
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annual_report import ingest, reliability, warehouse
-from annual_report.contracts import Contract
-from annual_report.ingest import TOTAL_WORDS, TRIMMED, SubmissionResult
-from annual_report.receipts import receipt_path
-from annual_report.validate import FULL_WIDTH, HALF_WIDTH
+from annual_report.intake import land, submission
+from annual_report.intake.contracts import Contract
+from annual_report.intake.land import TOTAL_WORDS, TRIMMED
+from annual_report.intake.receipts import receipt_path
+from annual_report.intake.submission import SubmissionResult
+from annual_report.intake.validate import FULL_WIDTH, HALF_WIDTH
+from annual_report.warehouse import database
 
 PROPERTY = settings(max_examples=reliability.examples(), deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -51,8 +54,8 @@ class Taker:
         path = self.folder / name
         path.write_bytes(content)
         result = SubmissionResult(file=f"2021/{department}/{name}", year=2021, department=department, status="failed",
-                                  sha256=ingest.sha256_of(path), received_at=dt.datetime.now())
-        ingest.load_file(self.con, self.contracts, path, result, self.folder / "work")
+                                  sha256=submission.sha256_of(path), received_at=dt.datetime.now())
+        land.load_file(self.con, self.contracts, path, result, self.folder / "work")
         return result, self.con.execute("select max(submission_id) from submissions").fetchone()[0]
 
     def loaded(self, table: str, submission_id: int, columns: str) -> list[tuple]:
@@ -67,7 +70,7 @@ class Taker:
 @pytest.fixture(scope="module")
 def taker(tmp_path_factory: pytest.TempPathFactory, contracts: dict[str, Contract]) -> Iterator[Taker]:
     folder = tmp_path_factory.mktemp("properties")
-    with warehouse.connect(folder / "warehouse.duckdb", contracts.values()) as con:
+    with database.connect(folder / "warehouse.duckdb", contracts.values()) as con:
         yield Taker(con, contracts, folder)
 
 

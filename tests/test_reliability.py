@@ -25,18 +25,19 @@ from typing import Any, NoReturn
 
 import polars as pl
 import pytest
+import reliability
 import weasyprint
+from conftest import run_report, write_csv
+from reliability import FINISHED, REGION, STEPS, YEAR
 
-from annual_report import archive as archive_module
-from annual_report import pipeline, reliability
-from annual_report.archive import Archive, ArchivedFile
+from annual_report import pipeline
 from annual_report.cli import main
 from annual_report.files import HOST, PARTIAL, write_text
-from annual_report.ingest import sha256_of
-from annual_report.reliability import FINISHED, REGION, STEPS, YEAR
+from annual_report.intake import archive as archive_module
+from annual_report.intake.archive import Archive, ArchivedFile
+from annual_report.intake.submission import sha256_of
 from annual_report.settings import ROOT, Settings
-from annual_report.warehouse import WarehouseBusyError, WarehouseDamagedError
-from conftest import run_report, write_csv
+from annual_report.warehouse.database import WarehouseBusyError, WarehouseDamagedError
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")  # the flows run as users run them
 

@@ -9,15 +9,16 @@ from pathlib import Path
 import pdfplumber
 import polars as pl
 import pytest
-
-from annual_report import pipeline, render
-from annual_report.figures import Figures, Formatter, MissingFigureError
-from annual_report.fonts import FontError
-from annual_report.pipeline import RunSummary
-from annual_report.settings import Settings
-from annual_report.spec import load_spec
 from conftest import golden_figures
 from test_layout import HEIGHT, TOP, colophon_rules
+
+from annual_report import pipeline
+from annual_report.pipeline import RunSummary
+from annual_report.report import render
+from annual_report.report.figures import Figures, Formatter, MissingFigureError
+from annual_report.report.fonts import FontError
+from annual_report.report.spec import load_spec
+from annual_report.settings import Settings
 
 GOLDEN = golden_figures()
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from annual_report.report.spec import ChartSpec, SpecError, load_spec
 from annual_report.settings import ROOT
-from annual_report.spec import ChartSpec, SpecError, load_spec
 
 FRONT = ("title: 关于测试的报告\nissuers: [测试县人民政府]\naddressee: 测试市人民政府\nsignature: [测试县人民政府]\n"
          "date: 2022-02-28\nprinting_office: 测试县人民政府办公室\nprinting_date: 2022-02-28\n")

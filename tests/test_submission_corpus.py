@@ -15,11 +15,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import take_inputs, write_csv
 from openpyxl import Workbook
 
 from annual_report import pipeline
 from annual_report.settings import Settings
-from conftest import take_inputs, write_csv
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")  # the flows run as users run them
 

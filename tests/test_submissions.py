@@ -14,10 +14,10 @@ from pathlib import Path
 import duckdb
 import pdfplumber
 import pytest
+from conftest import run_report, take_inputs, write_csv
 
 from annual_report import pipeline
 from annual_report.settings import ROOT, Settings
-from conftest import run_report, take_inputs, write_csv
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")  # the flows run as users run them
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from annual_report.fonts import faces
-from annual_report.narrative import Run
-from annual_report.render import face_of
-from annual_report.typeset import GRID, set_lines, title_lines
+from annual_report.report.fonts import faces
+from annual_report.report.narrative import Run
+from annual_report.report.render import face_of
+from annual_report.report.typeset import GRID, set_lines, title_lines
 
 
 def _widths(lines) -> list[float]:

@@ -8,12 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
-
-from annual_report import ingest, pipeline, validate
-from annual_report.blank_forms import write_blank_forms
-from annual_report.contracts import Contract
-from annual_report.settings import Settings
 from conftest import take_inputs, write_csv
+
+from annual_report import pipeline
+from annual_report.intake import submission, validate
+from annual_report.intake.blank_forms import write_blank_forms
+from annual_report.intake.contracts import Contract
+from annual_report.settings import Settings
 
 VISITS = ["接待编号", "参观日期", "参观单位", "参观人数"]  # 普法办: an integer column, 1 to 2000
 RELIEF = ["救助编号", "执行案号", "核拨日期", "救助金额（元）"]  # 法院: a date of the year, a decimal 0.01 to 1000000
@@ -23,31 +24,31 @@ NO_ENGLISH = re.compile(r"[A-Za-z]{2,}")  # a reason's Latin letters: only a val
 
 
 def checked(settings: Settings, name: str, header: list[str], rows: list[list[str]], department: str,
-            year: int = 2021) -> ingest.SubmissionResult:
+            year: int = 2021) -> submission.SubmissionResult:
     """The self-check's outcome for a CSV of these rows, as a department runs it."""
     path = write_csv(settings.inputs.parent / "checked" / name, [header, *rows])
     result, _ = pipeline.validate_file(settings, path, year, department)
     return result
 
 
-def visits(settings: Settings, count: str) -> ingest.SubmissionResult:
+def visits(settings: Settings, count: str) -> submission.SubmissionResult:
     return checked(settings, "非公企业法治教育基地参观台账.csv", VISITS,
                    [["JD-9001", "2021-03-05", "晋江市某鞋业有限公司", count]], "普法办")
 
 
-def relief(settings: Settings, day: str = "2021-07-09", amount: str = "500") -> ingest.SubmissionResult:
+def relief(settings: Settings, day: str = "2021-07-09", amount: str = "500") -> submission.SubmissionResult:
     return checked(settings, "执行慈善救助台账.csv", RELIEF, [["CS-9001", "（2021）闽0582执9号", day, amount]], "法院")
 
 
-def legal_aid(settings: Settings, rows: list[list[str]], year: int = 2021) -> ingest.SubmissionResult:
+def legal_aid(settings: Settings, rows: list[list[str]], year: int = 2021) -> submission.SubmissionResult:
     return checked(settings, "法律援助案件台账.csv", LEGAL_AID, rows, "法律援助中心", year)
 
 
-def refused(result: ingest.SubmissionResult) -> list[tuple[int, str, str | None, str]]:
+def refused(result: submission.SubmissionResult) -> list[tuple[int, str, str | None, str]]:
     return [(r.row, r.column, r.value, r.reason) for r in result.rejections]
 
 
-def assert_refused(result: ingest.SubmissionResult, row: int, column: str, value: str, reason: str) -> None:
+def assert_refused(result: submission.SubmissionResult, row: int, column: str, value: str, reason: str) -> None:
     """The one row was refused, once, at that cell, for a reason in Chinese that says this."""
     assert result.rows_loaded == 0, refused(result)
     [(at, header, shown, why)] = refused(result)

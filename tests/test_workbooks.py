@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook
 
 from annual_report import pipeline
-from annual_report.decode import to_csv
+from annual_report.intake.decode import to_csv
 from annual_report.settings import Settings
 
 HEADER = ["案件编号", "案件类别", "援助事项", "受援人所在镇（街道）", "受理日期", "承办机构"]

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape, quoteattr
 
-from annual_report.figures import Figure, Formatter
-from annual_report.fonts import check_text, faces
-from annual_report.typeset import GRID, MM
+from annual_report.report.figures import Figure, Formatter
+from annual_report.report.fonts import check_text, faces
+from annual_report.report.typeset import GRID, MM
 
 WIDTH = GRID.width / MM  # mm
 TEXT = 3.7               # mm: 五号 (10.5 pt) labels

@@ -1,38 +1,42 @@
-"""Ingest department submissions: archive, match each file to its contract, validate, load, record.
-
-A submission is one file as received. It is archived (content-addressed) first, then recorded in
-the `submissions` ledger with its sha256 and row counts; valid rows go to the dataset's table,
-invalid ones to `rejections`. A file identical to the one currently loaded for its department and
-dataset is a no-op; a changed file supersedes the earlier one (whose rows stay: see
-`current_submissions`). Every problem is reported with file, row and column; no file can stop
-the run.
+"""Land one file in the warehouse: match it to its contract, read every row in one pass (trimmed, typed,
+checked), and record the outcome. Every problem is reported with file, row and column; no file can stop the run.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
-from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
-from annual_report.archive import Archive, ArchivedFile, ChangedWhileReading, copy_hashing
-from annual_report.contracts import Contract
-from annual_report.decode import (MAX_COLUMNS, DecodeError, check_quotes, line_ending, read_head, to_csv,
-                                  widest_row)
-from annual_report.validate import (EXTRA, MAX_FLAGGED, cleaning_warnings, example_row, folded_texts, has_zero_width,
-                                    key_folds, literal, problems_sql, text_of, typed_columns, without_zero_width)
-from annual_report.warehouse import transaction
+from annual_report.intake.contracts import Contract
+from annual_report.intake.decode import (
+    MAX_COLUMNS,
+    DecodeError,
+    check_quotes,
+    line_ending,
+    read_head,
+    to_csv,
+    widest_row,
+)
+from annual_report.intake.record import LISTED_PROBLEMS, listed, record
+from annual_report.intake.submission import SubmissionResult
+from annual_report.intake.validate import (
+    EXTRA,
+    MAX_FLAGGED,
+    cleaning_warnings,
+    example_row,
+    folded_texts,
+    has_zero_width,
+    key_folds,
+    literal,
+    problems_sql,
+    text_of,
+    typed_columns,
+    without_zero_width,
+)
 
 TOTAL_WORDS = ["合计", "总计", "小计", "共计"]
-OUTSIDE_INPUTS = "这是指向 inputs 文件夹以外的链接，未处理；请放入文件本身"
-STILL_WRITTEN = "文件仍在写入，稍后处理"
-REVALIDATED = "数据表规范已更新，本文件已按新规范重新校验"
-LISTED_PROBLEMS = 1000  # problems a receipt lists: enough to correct a file by
-LISTED_VALUE = 200      # characters of a cell's value a listed problem shows
 # the spaces trimmed around a cell's text: tab and every Unicode space (ASCII, no-break, full-width, ...),
 # what DuckDB's one-argument trim strips, tab aside
 TRIMMED = "\t \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
@@ -46,46 +50,8 @@ CSV_ERRORS = [
 CSV_ERROR_OTHERWISE = "无法按 CSV 读取：请在 Excel 或 WPS 中重新“另存为”CSV 后报送"
 
 
-@dataclass(frozen=True)
-class Rejection:
-    row: int
-    column: str
-    value: str | None
-    reason: str
-
-
-@dataclass
-class SubmissionResult:
-    """What happened to one file; everything a receipt needs."""
-
-    file: str
-    year: int
-    department: str
-    # loaded | unchanged (these bytes were taken before) | failed | skipped (still arriving) | ignored (never a
-    # submission); after the folder's look (`current.reconcile`) also held (another file of the same ledger lies
-    # beside it), withdrawn (no longer in the folder) and superseded (another file now counts)
-    status: str
-    sha256: str = ""
-    submission_id: int | None = None
-    dataset: str | None = None
-    encoding: str | None = None
-    received_at: datetime | None = None
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_rejected: int = 0
-    problems: int = 0  # every problem found; `rejections` lists the first LISTED_PROBLEMS of them
-    problem: str | None = None
-    warnings: list[str] = field(default_factory=list)
-    rejections: list[Rejection] = field(default_factory=list)
-
-
 class FileProblem(Exception):
     """The whole file cannot be loaded; the message is for the department."""
-
-
-def sha256_of(path: Path) -> str:
-    with path.open("rb") as stream:
-        return copy_hashing(stream)
 
 
 def csv_error_message(error: duckdb.Error) -> str:
@@ -236,75 +202,6 @@ def _declared_totals(con: duckdb.DuckDBPyConnection, contract: Contract) -> list
     return warnings
 
 
-def contract_version(contracts: dict[str, Contract], dataset: str | None) -> str:
-    """The version a file's outcome was decided under: its contract's, or, for a file no contract recognised,
-    that of the whole set (a contract added since may recognise it)."""
-    if dataset in contracts:
-        return contracts[dataset].version
-    return "all:" + hashlib.sha256(" ".join(sorted(c.version for c in contracts.values())).encode()).hexdigest()[:16]
-
-
-def _record(con: duckdb.DuckDBPyConnection, result: SubmissionResult, size_bytes: int,
-            contracts: dict[str, Contract], contract: Contract | None, load_rows: bool) -> None:
-    """Write the submission, its rejections and (if it loads) its valid rows in one transaction."""
-    with transaction(con):
-        submission_id = result.submission_id = con.execute(
-            """insert into submissions (year, department, dataset, file, sha256, size_bytes, received_at, encoding,
-                   rows_read, rows_loaded, rows_rejected, status, problem, warnings, contract_version)
-               values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning submission_id""",
-            [result.year, result.department, result.dataset, result.file, result.sha256, size_bytes,
-             result.received_at, result.encoding, result.rows_read, result.rows_loaded, result.rows_rejected,
-             result.status, result.problem, result.warnings, contract_version(contracts, result.dataset)],
-        ).fetchone()[0]
-        if contract is not None:
-            con.execute(f"insert into rejections select {submission_id}, _row, * exclude (_row) from _problems")
-        if load_rows:
-            names = ", ".join(c.name for c in contract.columns)
-            con.execute(
-                f"insert into {contract.table} (submission_id, source_row, {names}) select {submission_id}, _row, "
-                f"{names} from _data anti join (select distinct _row from _problems) using (_row)"
-            )
-
-
-def _listed(con: duckdb.DuckDBPyConnection, problems: str) -> list[Rejection]:
-    """The first LISTED_PROBLEMS of the problems a query returns (row_number, column_header, value, reason),
-    each value cut to LISTED_VALUE characters: what a receipt lists, in bounded memory however bad the file."""
-    return [Rejection(*row) for row in con.execute(
-        f"""select row_number, column_header, left(value, {LISTED_VALUE}), reason from ({problems})
-            order by row_number, column_header limit {LISTED_PROBLEMS}"""
-    ).fetchall()]
-
-
-def previous_outcome(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract],
-                     result: SubmissionResult) -> str:
-    """What became of these bytes when this department last sent them for this year: `new` (never sent),
-    `known` (the outcome is copied into result: `unchanged` for a file that loaded, `failed` for one that did
-    not), or `outdated` (validated against a contract that has changed since: to be taken again). Whether a
-    known file counts now is the folder's look's to say (`current.reconcile`)."""
-    row = con.execute(
-        """select submission_id, status, dataset, problem, rows_read, rows_loaded, rows_rejected, encoding,
-                  received_at, warnings, contract_version
-           from submissions where sha256 = ? and year = ? and department = ?
-           order by submission_id desc limit 1""",
-        [result.sha256, result.year, result.department],
-    ).fetchone()
-    if row is None:
-        return "new"
-    submission_id, status, dataset, *outcome, warnings, version = row
-    if version != contract_version(contracts, dataset):
-        result.warnings.append(REVALIDATED)
-        return "outdated"
-    result.submission_id, result.dataset = submission_id, dataset
-    result.status = "unchanged" if status == "loaded" else "failed"
-    (result.problem, result.rows_read, result.rows_loaded, result.rows_rejected, result.encoding,
-     result.received_at) = outcome
-    result.warnings = list(warnings or [])
-    rejections = f"select * exclude (submission_id) from rejections where submission_id = {submission_id}"
-    result.rejections = _listed(con, rejections)
-    result.problems = con.execute(f"select count(*) from ({rejections})").fetchone()[0]
-    return "known"
-
-
 def load_file(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], source: Path,
               result: SubmissionResult, workdir: Path) -> SubmissionResult:
     """Validate one received file and record the outcome; never raises for anything wrong with the file."""
@@ -340,7 +237,7 @@ def load_file(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], so
     load_rows = False
     if contract is not None:
         result.rows_read = con.execute("select count(*) from _data").fetchone()[0]
-        result.rejections = _listed(con, "select _row as row_number, * exclude (_row) from _problems")
+        result.rejections = listed(con, "select _row as row_number, * exclude (_row) from _problems")
         result.problems, result.rows_rejected = con.execute(
             "select count(*), count(distinct _row) from _problems").fetchone()
         if result.problems > LISTED_PROBLEMS:
@@ -356,54 +253,7 @@ def load_file(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], so
         else:
             result.rows_loaded = result.rows_read - result.rows_rejected
             result.status, load_rows = "loaded", True
-    _record(con, result, source.stat().st_size, contracts, contract, load_rows)
+    record(con, result, source.stat().st_size, contracts, contract, load_rows)
     con.execute("drop view if exists _data; drop view if exists _totals; drop table if exists _checked; "
                 "drop table if exists _problems")  # memory for the next file
     return result
-
-
-def receive(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], path: Path, inputs: Path,
-            year: int, archive: Archive, workdir: Path) -> SubmissionResult:
-    """Take one file from inputs/: its earlier outcome if these bytes were taken before, else archive it first,
-    then load the archived copy (not yet in force: the folder's look decides that).
-
-    The file is opened once, and what it is opened as is checked to lie inside inputs/: a file swapped for a
-    link after it was listed is not read. Its bytes are hashed and archived from that one opening, and what is
-    loaded is the archived copy, so the warehouse holds exactly the bytes its sha256 names; a file written to
-    meanwhile is skipped until the next look. A file validated against a contract that has changed since is
-    loaded again from its archived copy."""
-    with path.open("rb") as stream:
-        if outside(Path(os.readlink(f"/proc/self/fd/{stream.fileno()}")), inputs):
-            return received(inputs, path, year, status="ignored", problem=OUTSIDE_INPUTS)
-        opened = os.fstat(stream.fileno())
-        result = received(inputs, path, year, status="failed", sha256=copy_hashing(stream),
-                          received_at=datetime.now())
-        taken = previous_outcome(con, contracts, result)
-        if taken == "known":
-            return result
-        if taken == "outdated" and archive.object_path(result.sha256).exists():
-            return load_file(con, contracts, archive.object_path(result.sha256), result, workdir)
-        stream.seek(0)
-        try:
-            stored = archive.store(stream, ArchivedFile(
-                sha256=result.sha256, year=year, department=result.department, file=result.file,
-                size_bytes=opened.st_size, received_at=result.received_at.isoformat()))
-        except ChangedWhileReading:
-            return received(inputs, path, year, status="skipped", problem=STILL_WRITTEN)
-    return load_file(con, contracts, stored, result, workdir)
-
-
-def received(inputs: Path, path: Path, year: int, **outcome: object) -> SubmissionResult:
-    """What became of a file found under inputs/: named by its path there, its department the folder
-    it sits in below the year's (none for a file straight in the year's folder)."""
-    relative = path.relative_to(inputs)
-    department = relative.parts[1] if len(relative.parts) > 2 else ""
-    return SubmissionResult(file=relative.as_posix(), year=year, department=department, **outcome)
-
-
-def outside(path: Path, inputs: Path) -> bool:
-    """A path (a link: what it leads to) outside inputs/, or leading nowhere."""
-    try:
-        return not path.resolve(strict=True).is_relative_to(inputs.resolve())
-    except OSError:
-        return True

@@ -15,12 +15,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from annual_report.ingest import OUTSIDE_INPUTS, STILL_WRITTEN, SubmissionResult, outside, received
+from annual_report.intake.submission import SubmissionResult, submission_for
 
 ARRIVING_SUFFIXES = (".part", ".crdownload", ".tmp", ".download")
 SYSTEM_FILES = {".ds_store", "thumbs.db", "desktop.ini"}
 YEAR_FOLDER = re.compile(r"[0-9]{4}")
+MAX_FILE_MB = 4096  # Settings.max_file_mb: a larger file is not taken
 ARRIVING = "文件仍在下载或复制中（临时文件），稍后处理"
+STILL_WRITTEN = "文件仍在写入，稍后处理"
+OUTSIDE_INPUTS = "这是指向 inputs 文件夹以外的链接，未处理；请放入文件本身"
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ def _walk(folder: Path) -> list[Path]:
     return sorted(found)
 
 
-def _not_a_submission(path: Path, inputs: Path) -> tuple[str, str] | None:
+def _not_a_submission(path: Path, inputs: Path, max_file_mb: int) -> tuple[str, str] | None:
     """(status, reason) for a file that is not taken: `skipped` while it may still be arriving, `ignored`
     for what is never a submission; None for a file to take."""
     name = path.name.lower()
@@ -56,8 +59,8 @@ def _not_a_submission(path: Path, inputs: Path) -> tuple[str, str] | None:
         return "ignored", OUTSIDE_INPUTS
     if path.is_dir():
         return "ignored", "这是指向另一个文件夹的链接，未处理；请放入文件本身"
-    if path.stat().st_size > (limit := int(os.environ.get("ANNUAL_REPORT_MAX_FILE_MB", "4096"))) << 20:
-        return "ignored", f"文件超过 {limit} MB 的上限，未处理；请按年度或单位拆分后报送"
+    if path.stat().st_size > max_file_mb << 20:
+        return "ignored", f"文件超过 {max_file_mb} MB 的上限，未处理；请按年度或单位拆分后报送"
     if len(path.relative_to(inputs).parts) < 3:
         return "ignored", (f"文件应放在本单位的文件夹中（inputs/{path.parent.name}/单位名称/），未处理")
     return None
@@ -111,19 +114,27 @@ def _settled(paths: list[Path], settle_seconds: float) -> tuple[list[Path], list
     return [path for path in paths if path not in changing], changing
 
 
-def look(inputs: Path, years: tuple[int, ...], settle_seconds: float = 0) -> Look:
+def look(inputs: Path, years: tuple[int, ...], settle_seconds: float = 0, max_file_mb: int = MAX_FILE_MB) -> Look:
     """The years' files to take (in `inputs/<year>/<department>/`, settled), and every file or folder looked
     at but not taken, with the reason."""
     files, not_taken = [], misplaced(inputs)
     for year in years:
         candidates = []
         for path in _walk(inputs / str(year)):
-            if (outcome := _not_a_submission(path, inputs)) is None:
+            if (outcome := _not_a_submission(path, inputs, max_file_mb)) is None:
                 candidates.append(path)
             else:
                 status, reason = outcome
-                not_taken.append(received(inputs, path, year, status=status, problem=reason))
+                not_taken.append(submission_for(inputs, path, year, status=status, problem=reason))
         settled, changing = _settled(candidates, settle_seconds)
         files += [(year, path) for path in settled]
-        not_taken += [received(inputs, path, year, status="skipped", problem=STILL_WRITTEN) for path in changing]
+        not_taken += [submission_for(inputs, path, year, status="skipped", problem=STILL_WRITTEN) for path in changing]
     return Look(files=files, not_taken=not_taken)
+
+
+def outside(path: Path, inputs: Path) -> bool:
+    """A path (a link: what it leads to) outside inputs/, or leading nowhere."""
+    try:
+        return not path.resolve(strict=True).is_relative_to(inputs.resolve())
+    except OSError:
+        return True

@@ -19,10 +19,16 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import TypeAdapter, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic.dataclasses import dataclass
 
-from annual_report.contracts import MODEL, SAFE_LOADER, problems, yaml_problem
+from annual_report.intake.contracts import MODEL, SAFE_LOADER, problems, yaml_problem
 
 ROUNDING_RULES = ("half_up", "truncate")
 PLACEMENTS = ("attached", "separate")

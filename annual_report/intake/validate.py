@@ -1,6 +1,6 @@
 """Row-level validation, written as SQL derived from a dataset's contract.
 
-A file's data rows are read in one pass (see `ingest`) into `_data`, numbered `_row` as the department
+A file's data rows are read in one pass (see `land`) into `_data`, numbered `_row` as the department
 sees them in Excel: for each column its text as written, `text_of(column)`, and `typed_columns` its value
 cast to the contract's type under the column's name (null where it does not cast; a text column is its
 own text). `problems_sql` lists every (row, column, value, reason) of `_data` that breaks the contract,
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from annual_report.contracts import Column, Contract
+from annual_report.intake.contracts import Column, Contract
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y%m%d", "%Y.%m.%d"]
 TRUE_WORDS = ["是", "有", "Y", "y", "yes", "true", "TRUE", "1", "√"]

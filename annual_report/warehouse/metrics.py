@@ -15,8 +15,8 @@ import duckdb
 import jinja2
 import polars as pl
 
-from annual_report.contracts import Contract
-from annual_report.warehouse import transaction
+from annual_report.intake.contracts import Contract
+from annual_report.warehouse.database import transaction
 
 METRICS_SCHEMA = """
 create table if not exists metrics (

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from annual_report.contracts import Contract
 from annual_report.files import neutralise, replacing
+from annual_report.intake.contracts import Contract
 
 
 class BlankFormRefused(ValueError):

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import jinja2
 
-from annual_report.audit import CheckWarning
-from annual_report.contracts import Contract
 from annual_report.files import write_text
-from annual_report.ingest import SubmissionResult
+from annual_report.intake.contracts import Contract
+from annual_report.intake.submission import SubmissionResult
+from annual_report.warehouse.cross_checks import CheckWarning
 
 NAME_MAX = 255  # bytes in a file name, on every file system the outputs may live on
 STATUS_WORDS = {"loaded": "已入库，数据计入报告", "unchanged": "与已入库的版本相同，数据计入报告",

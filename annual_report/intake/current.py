@@ -20,10 +20,10 @@ from datetime import datetime
 
 import duckdb
 
-from annual_report.archive import Archive, ArchivedFile
-from annual_report.contracts import Contract
-from annual_report.ingest import SubmissionResult
-from annual_report.warehouse import transaction
+from annual_report.intake.archive import Archive, ArchivedFile
+from annual_report.intake.contracts import Contract
+from annual_report.intake.submission import SubmissionResult
+from annual_report.warehouse.database import transaction
 
 TAKEN = ("loaded", "unchanged")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from annual_report.contracts import Contract
+from annual_report.intake.contracts import Contract
 
 LEDGER_SCHEMA = """
 -- a new warehouse (or one rebuilt from the archive) gets a new identity: caches keyed by it expire
@@ -73,6 +73,10 @@ DAMAGE_SIGNS = ("not a valid DuckDB database file", "Corrupt database file", "Co
 WRITE_SIGNS = ("Could not write file", "No space left on device")
 
 
+LOCK_TIMEOUT = 300.0  # seconds; Settings.lock_timeout
+MEMORY_LIMIT = "1GB"  # Settings.memory_limit
+
+
 class WarehouseBusyError(RuntimeError):
     """Another process held the warehouse longer than this one would wait."""
 
@@ -85,18 +89,14 @@ class WarehouseWriteError(RuntimeError):
     """The warehouse could not be written (a full disk); the transaction under way was rolled back."""
 
 
-def _lock_timeout() -> float:
-    return float(os.environ.get("ANNUAL_REPORT_LOCK_TIMEOUT", "300"))
-
-
 @contextmanager
-def exclusive(path: Path) -> Iterator[None]:
+def exclusive(path: Path, lock_timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     """Hold `<warehouse>.lock`: one process at a time uses the warehouse (DuckDB allows one writer
-    process, and no reader beside it); the others wait a bounded time, then name the holder."""
+    process, and no reader beside it); the others wait lock_timeout seconds, then name the holder."""
     path.parent.mkdir(parents=True, exist_ok=True)
     lock_path = path.with_name(path.name + ".lock")
     with lock_path.open("a+", encoding="utf-8") as lock:
-        deadline = time.monotonic() + _lock_timeout()
+        deadline = time.monotonic() + lock_timeout
         while True:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -106,7 +106,7 @@ def exclusive(path: Path) -> Iterator[None]:
                     lock.seek(0)
                     raise WarehouseBusyError(
                         f"{path} is in use by {lock.read().strip() or 'another process'}; "
-                        f"waited {_lock_timeout():g} s (ANNUAL_REPORT_LOCK_TIMEOUT)") from None
+                        f"waited {lock_timeout:g} s (ANNUAL_REPORT_LOCK_TIMEOUT)") from None
                 time.sleep(0.2)
         lock.truncate(0)
         lock.write(f"pid {os.getpid()} ({' '.join(sys.argv)[:200]}) since {datetime.now():%Y-%m-%d %H:%M:%S}\n")
@@ -119,10 +119,14 @@ def exclusive(path: Path) -> Iterator[None]:
 
 
 @contextmanager
-def connect(path: Path, contracts: Iterable[Contract] = (),
-            read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The warehouse, held for this process, with the ledger and every dataset's table created if missing."""
-    with exclusive(path), _opened(path, read_only) as con:
+def connect(path: Path, contracts: Iterable[Contract] = (), read_only: bool = False, *,
+            lock_timeout: float = LOCK_TIMEOUT,
+            memory_limit: str = MEMORY_LIMIT) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The warehouse, held for this process, with the ledger and every dataset's table created if missing.
+
+    Past memory_limit (DuckDB's), the temporary tables of a large ledger's validation spill to
+    `<warehouse>.tmp/` instead of growing with the file."""
+    with exclusive(path, lock_timeout), _opened(path, read_only, memory_limit) as con:
         if not read_only:
             con.execute(LEDGER_SCHEMA)
             for contract in contracts:
@@ -138,7 +142,7 @@ def connect(path: Path, contracts: Iterable[Contract] = (),
 def _follow_contracts(con: duckdb.DuckDBPyConnection, contracts: Iterable[Contract]) -> None:
     """Dataset tables made under an earlier version of their contract get its new columns, and its new types
     (a value that does not cast becomes null: the files validated against the old version are taken again,
-    see `ingest.previous_outcome`)."""
+    see `record.previous_outcome`)."""
     existing = {(table, column): kind for table, column, kind in con.execute(
         "select table_name, column_name, data_type from duckdb_columns() where table_name like 'raw_%' "
         "and not internal and schema_name = 'main'").fetchall()}
@@ -152,18 +156,12 @@ def _follow_contracts(con: duckdb.DuckDBPyConnection, contracts: Iterable[Contra
                             f"using try_cast({column.name} as {column.sql_type})")
 
 
-def memory_limit() -> str:
-    """DuckDB's memory limit (ANNUAL_REPORT_MEMORY_LIMIT, default 1GB): past it, the temporary tables of a
-    large ledger's validation spill to `<warehouse>.tmp/` instead of growing with the file."""
-    return os.environ.get("ANNUAL_REPORT_MEMORY_LIMIT", "1GB")
-
-
 @contextmanager
-def _opened(path: Path, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+def _opened(path: Path, read_only: bool, memory_limit: str) -> Iterator[duckdb.DuckDBPyConnection]:
     """The DuckDB connection; a damaged file, found on opening or on reading, and a file that cannot be
     written are said to be so, for the person running the pipeline."""
     try:
-        with duckdb.connect(str(path), read_only=read_only, config={"memory_limit": memory_limit()}) as con:
+        with duckdb.connect(str(path), read_only=read_only, config={"memory_limit": memory_limit}) as con:
             yield con
     except duckdb.Error as error:
         said = _said(path, error)

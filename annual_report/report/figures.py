@@ -11,14 +11,14 @@ A draft prints a figure without data as a marked gap (【待补：…】) instea
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from collections.abc import Callable
 from typing import Any
 
 import polars as pl
 
-from annual_report.contracts import Contract
+from annual_report.intake.contracts import Contract
 
 ROUNDING = {"half_up": ROUND_HALF_UP, "truncate": ROUND_DOWN}
 

@@ -18,8 +18,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from annual_report.fonts import Face
-from annual_report.narrative import Run
+from annual_report.report.fonts import Face
+from annual_report.report.narrative import Run
 
 MM = 72 / 25.4  # points per millimetre
 

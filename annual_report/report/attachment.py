@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from annual_report.charts import bar_chart
-from annual_report.figures import NO_VALUE, Figures, Formatter, Gap, MissingFigureError
-from annual_report.spec import AttachmentSpec, ChartSpec
+from annual_report.report.charts import bar_chart
+from annual_report.report.figures import (
+    NO_VALUE,
+    Figures,
+    Formatter,
+    Gap,
+    MissingFigureError,
+)
+from annual_report.report.spec import AttachmentSpec, ChartSpec
 
 
 @dataclass(frozen=True)

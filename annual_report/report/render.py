@@ -26,14 +26,19 @@ from weasyprint import HTML, Document
 from weasyprint.formatting_structure import boxes
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from annual_report.attachment import build_attachment
-from annual_report.contracts import Contract
-from annual_report.figures import Figures, Formatter, cn_date
 from annual_report.files import replacing, write_text
-from annual_report.fonts import FANDOL, Face, check_document, check_text, faces
-from annual_report.narrative import Block, Run, fill_placeholders, narrative_blocks
-from annual_report.spec import ReportSpec
-from annual_report.typeset import GRID, MM, Line, set_lines, title_lines
+from annual_report.intake.contracts import Contract
+from annual_report.report.attachment import build_attachment
+from annual_report.report.figures import Figures, Formatter, cn_date
+from annual_report.report.fonts import FANDOL, Face, check_document, check_text, faces
+from annual_report.report.narrative import (
+    Block,
+    Run,
+    fill_placeholders,
+    narrative_blocks,
+)
+from annual_report.report.spec import ReportSpec
+from annual_report.report.typeset import GRID, MM, Line, set_lines, title_lines
 
 TEMPLATE = "report/report.html.j2"
 STYLE_FACES = {"body": "fangsong", "level-1": "hei", "level-2": "kai", "level-3": "fangsong", "level-4": "fangsong"}

@@ -1,1 +1,0 @@
-"""Prefect flows of the annual-report pipeline; the logic they call lives in `annual_report`."""
