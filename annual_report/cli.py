@@ -1,4 +1,7 @@
-"""`annual-report`: the command line of the pipeline."""
+"""`annual-report`: the command line of the pipeline.
+
+Each command imports what it uses when it runs: `--help`, `contracts` and `validate` do not wait for Prefect,
+WeasyPrint and Polars to load (`python -X importtime`, bench/imports.py)."""
 
 from __future__ import annotations
 
@@ -7,16 +10,12 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from annual_report import pipeline
-from annual_report.intake import listing
-from annual_report.intake.blank_forms import BlankFormRefused, write_blank_forms
-from annual_report.intake.contracts import Contract, load_contracts
-from annual_report.intake.submission import SubmissionResult
-from annual_report.prefect_server import prefect_api, wait_until_ready
-from annual_report.report.figures import MissingFigureError
-from annual_report.settings import ROOT, Settings
-from annual_report.warehouse import database
+if TYPE_CHECKING:
+    from annual_report.intake.contracts import Contract
+    from annual_report.intake.submission import SubmissionResult
+    from annual_report.settings import Settings
 
 SHOWN_REJECTIONS = 5
 STATUS_WORDS = {"loaded": "已入库", "unchanged": "未变化", "failed": "未入库", "skipped": "待处理", "ignored": "未处理",
@@ -25,6 +24,8 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1: what a terminal
 
 
 def _relative(path: Path) -> str:
+    from annual_report.settings import ROOT
+
     try:
         return str(path.relative_to(ROOT))
     except ValueError:
@@ -39,6 +40,8 @@ def _shown(text: object) -> str:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    from annual_report.settings import Settings
+
     return Settings.from_env().with_paths(inputs=getattr(args, "inputs", None), outputs=getattr(args, "outputs", None),
                                           warehouse=getattr(args, "warehouse", None))
 
@@ -64,6 +67,10 @@ def _quiet_prefect() -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from annual_report import pipeline
+    from annual_report.prefect_server import prefect_api, wait_until_ready
+    from annual_report.report.figures import MissingFigureError
+
     _quiet_prefect()
     print(f"Producing the {args.year} report for {args.region} ({args.mode})…", flush=True)
     with prefect_api():
@@ -104,7 +111,9 @@ def validate(args: argparse.Namespace) -> int:
     if year is None or department is None:
         print("请用 --year 和 --department 指明报送年度和单位（文件不在 inputs/年度/单位名称/ 下时）", file=sys.stderr)
         return 2
-    result, text = pipeline.validate_file(_settings(args), path, year, department)
+    from annual_report.intake.self_check import check_file
+
+    result, text = check_file(_settings(args), path, year, department)
     print("\n".join(_shown(line) for line in text.split("\n")))
     return 0 if result.status == "loaded" and not result.rejections else 1
 
@@ -114,6 +123,9 @@ def _contract(name: str, contracts: dict[str, Contract]) -> Contract | None:
 
 
 def template(args: argparse.Namespace) -> int:
+    from annual_report.intake.blank_forms import BlankFormRefused, write_blank_forms
+    from annual_report.intake.contracts import load_contracts
+
     settings = _settings(args)
     contracts = load_contracts(settings.contracts)
     contract = _contract(args.dataset, contracts)
@@ -131,12 +143,18 @@ def template(args: argparse.Namespace) -> int:
 
 
 def contracts_command(args: argparse.Namespace) -> int:
+    from annual_report.intake.contracts import load_contracts
+
     for contract in load_contracts(_settings(args).contracts).values():
         print(f"{contract.dataset:24} {contract.department:8}\t{contract.title}（{len(contract.columns)} 列）")
     return 0
 
 
 def status(args: argparse.Namespace) -> int:
+    from annual_report.intake import listing
+    from annual_report.intake.contracts import load_contracts
+    from annual_report.warehouse import database
+
     settings = _settings(args)
     contracts = load_contracts(settings.contracts)
     if not settings.warehouse.exists():
@@ -171,6 +189,8 @@ def status(args: argparse.Namespace) -> int:
 
 
 def rebuild(args: argparse.Namespace) -> int:
+    from annual_report import pipeline
+
     settings = _settings(args)
     results = pipeline.rebuild_warehouse(settings)
     print(f"Rebuilt {_relative(settings.warehouse)} from {len(results)} archived submissions "

@@ -17,8 +17,11 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import polars as pl
+if TYPE_CHECKING:
+    import polars as pl
+
 
 PARTIAL = ".partial"
 HOST = socket.gethostname()
@@ -96,6 +99,8 @@ def neutralise(value: str) -> str:
 
 def write_csv(frame: pl.DataFrame, path: Path) -> Path:
     """The frame as a CSV file, atomically, its text cells neutralised."""
+    import polars as pl  # only the report's outputs need it
+
     text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
     safe = frame.with_columns(
         pl.Series(name, [None if cell is None else neutralise(cell) for cell in frame[name]], dtype=pl.String)

@@ -3,10 +3,11 @@ and many regions at once. The logic lives in `annual_report.pipeline`; these are
 
 from __future__ import annotations
 
-import time
+import asyncio
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -16,9 +17,9 @@ from prefect.artifacts import (
     create_markdown_artifact,
     create_table_artifact,
 )
-from prefect.client.orchestration import get_client
-from prefect.client.schemas.objects import TaskRun
+from prefect.client.schemas.objects import FlowRun, TaskRun
 from prefect.deployments import run_deployment
+from prefect.flow_runs import wait_for_flow_run
 from prefect.runtime import flow_run
 from prefect.states import State
 from prefect.task_runners import ProcessPoolTaskRunner
@@ -193,17 +194,20 @@ def region_report(year: int, region: str, root: Path, mode: Literal["strict", "d
     return annual_report.fn(year=year, region=region, mode=mode, **_region_paths(root)).files.pdf
 
 
+async def _all_finished(flow_run_ids: list[UUID]) -> list[FlowRun]:
+    """The flow runs once each has ended (Prefect's `wait_for_flow_run`, all at once)."""
+    return list(await asyncio.gather(*(wait_for_flow_run(flow_run_id) for flow_run_id in flow_run_ids)))
+
+
 def _reports_on_pool(year: int, regions: dict[str, Path], mode: str) -> dict[str, Path]:
     """Each region a run of the `manual` deployment, taken by whichever worker of the pool is free."""
     runs = {region: run_deployment("annual-report/manual", timeout=0, parameters={
         "year": year, "region": region, "mode": mode, **{k: str(v) for k, v in _region_paths(root).items()}})
         for region, root in regions.items()}
-    with get_client(sync_client=True) as client:
-        for region, run in runs.items():
-            while not (state := client.read_flow_run(run.id).state).is_final():
-                time.sleep(2)
-            if not state.is_completed():
-                raise RuntimeError(f"{region}: flow run {run.name} ended {state.name}")
+    finished = asyncio.run(_all_finished([run.id for run in runs.values()]))
+    for region, run in zip(runs, finished):
+        if not run.state.is_completed():
+            raise RuntimeError(f"{region}: flow run {run.name} ended {run.state.name}")
     return {region: Settings.from_env().with_paths(**_region_paths(root)).year_outputs(year)
             / f"{region}-{year}-report.pdf" for region, root in regions.items()}
 

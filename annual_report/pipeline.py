@@ -6,7 +6,6 @@ import os
 import tempfile
 from contextlib import AbstractContextManager as ContextManager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -19,7 +18,6 @@ from annual_report.intake import (
     listing,
     receipts,
     record,
-    submission,
     take,
 )
 from annual_report.intake.archive import Archive
@@ -177,17 +175,6 @@ def provisional_notes(files: list[SubmissionResult], missing: list[Contract],
         else:
             notes.append(f"{name}" + {"held": "有多个文件，均未采用", "skipped": "仍在写入"}.get(r.status, "未入库"))
     return list(dict.fromkeys(notes))
-
-
-def validate_file(settings: Settings, path: Path, year: int, department: str) -> tuple[SubmissionResult, str]:
-    """A department's self-check: the same checks as ingest, in a throwaway warehouse; the receipt text."""
-    contracts = load_contracts(settings.contracts)
-    with tempfile.TemporaryDirectory(prefix="annual-report-") as workdir, \
-            _warehouse(settings, Path(workdir) / "check.duckdb", contracts) as con:
-        result = SubmissionResult(file=path.name, year=year, department=department, status="failed",
-                                  sha256=submission.sha256_of(path), received_at=datetime.now())
-        land.load_file(con, contracts, path, result, Path(workdir))
-    return result, receipts.receipt_text(result, contracts, [])
 
 
 def _replay(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], archive: Archive,

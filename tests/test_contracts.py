@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import write_csv
 
-from annual_report import pipeline
+from annual_report.intake import self_check
 from annual_report.intake.contracts import (
     ContractError,
     load_contract,
@@ -159,7 +159,7 @@ def test_a_relief_ledger_numbered_per_month_loads_every_row_by_its_grant_number(
     rows = [["序号", "救助编号", "执行案号", "核拨日期", "救助金额（元）"],
             *([number, *row] for number, row in zip(["1", "2", "1", "2"], RELIEF_ROWS))]
     path = write_csv(settings.inputs / "2021" / "法院" / "执行慈善救助台账.csv", rows)
-    result, receipt = pipeline.validate_file(settings, path, 2021, "法院")
+    result, receipt = self_check.check_file(settings, path, 2021, "法院")
     assert (result.status, result.dataset, result.rows_loaded, result.rows_rejected, result.problems) == \
         ("loaded", "charity_relief", 4, 0, 0), receipt
     assert "重复" not in receipt
@@ -168,5 +168,5 @@ def test_a_relief_ledger_numbered_per_month_loads_every_row_by_its_grant_number(
 def test_a_header_with_a_zero_width_space_matches(settings) -> None:
     rows = [["救助编号", "执行\u200b案号", "核拨日期", "救助金额（元）"], *RELIEF_ROWS]
     path = write_csv(settings.inputs / "2021" / "法院" / "执行慈善救助台账.csv", rows)
-    result, receipt = pipeline.validate_file(settings, path, 2021, "法院")
+    result, receipt = self_check.check_file(settings, path, 2021, "法院")
     assert (result.status, result.rows_loaded, result.problems) == ("loaded", 4, 0), receipt

@@ -1,6 +1,6 @@
 """Cell values as departments type them: what loads as written, and what is refused with a reason in Chinese
 (never rounded, guessed or changed unseen). Each case goes through the department's self-check,
-`annual-report validate` (`pipeline.validate_file`), on a small ledger of its contract."""
+`annual-report validate` (`self_check.check_file`), on a small ledger of its contract."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import take_inputs, write_csv
 
-from annual_report import pipeline
-from annual_report.intake import submission, validate
+from annual_report.intake import self_check, submission, validate
 from annual_report.intake.blank_forms import write_blank_forms
 from annual_report.intake.contracts import Contract
 from annual_report.settings import Settings
@@ -27,7 +26,7 @@ def checked(settings: Settings, name: str, header: list[str], rows: list[list[st
             year: int = 2021) -> submission.SubmissionResult:
     """The self-check's outcome for a CSV of these rows, as a department runs it."""
     path = write_csv(settings.inputs.parent / "checked" / name, [header, *rows])
-    result, _ = pipeline.validate_file(settings, path, year, department)
+    result, _ = self_check.check_file(settings, path, year, department)
     return result
 
 
@@ -151,7 +150,7 @@ def test_the_blank_forms_example_row_is_refused_as_such(settings: Settings, cont
     """The blank form as downloaded, filled in below its example row: the example row is refused, and only it."""
     contract = contracts[dataset]
     csv_path, _ = write_blank_forms(contract, tmp_path)
-    result, _ = pipeline.validate_file(settings, csv_path, 2021, contract.department)
+    result, _ = self_check.check_file(settings, csv_path, 2021, contract.department)
     key = " / ".join(contract.column(k).example for k in contract.key)
     assert refused(result) == [(2, "(整行)", key, validate.EXAMPLE_ROW)]
 
@@ -184,7 +183,7 @@ def test_an_indicator_returns_example_is_one_of_its_real_rows(settings: Settings
     contract = contracts["legal_advice_app"]
     assert not _writable(contract)
     csv_path, _ = write_blank_forms(contract, tmp_path)
-    result, _ = pipeline.validate_file(settings, csv_path, 2021, contract.department)
+    result, _ = self_check.check_file(settings, csv_path, 2021, contract.department)
     assert (result.rows_loaded, refused(result)) == (1, [])
 
 

@@ -8,6 +8,7 @@ import pytest
 from openpyxl import Workbook
 
 from annual_report import pipeline
+from annual_report.intake import self_check
 from annual_report.intake.decode import to_csv
 from annual_report.settings import Settings
 
@@ -36,7 +37,7 @@ def workbook(path: Path, *sheets: tuple[str, str, list[list[str]]]) -> Path:
 
 
 def _validated(settings: Settings, path: Path) -> pipeline.SubmissionResult:
-    result, _ = pipeline.validate_file(settings, path, 2021, "法律援助中心")
+    result, _ = self_check.check_file(settings, path, 2021, "法律援助中心")
     assert result.problem is None, result.problem
     assert (result.status, result.dataset, result.rows_read, result.rows_loaded) == \
         ("loaded", "legal_aid_cases", 2, 2)
