@@ -164,13 +164,13 @@ def _opened(path: Path, read_only: bool, memory_limit: str) -> Iterator[duckdb.D
         with duckdb.connect(str(path), read_only=read_only, config={"memory_limit": memory_limit}) as con:
             yield con
     except duckdb.Error as error:
-        said = _said(path, error)
-        if said is None:
+        known = _known_failure(path, error)
+        if known is None:
             raise
-        raise said from error
+        raise known from error
 
 
-def _said(path: Path, error: duckdb.Error) -> RuntimeError | None:
+def _known_failure(path: Path, error: duckdb.Error) -> RuntimeError | None:
     """DuckDB's error about the warehouse file itself, as one a person can act on (None for any other)."""
     text = str(error)
     what = text.splitlines()[0]
