@@ -86,7 +86,11 @@ def replacing(path: Path) -> Iterator[Path]:
 
 
 def write_text(path: Path, text: str) -> Path:
-    """`path.write_text`, atomically."""
+    """`path.write_text`, atomically; a file that already holds exactly this text is left as it is (a look that
+    changes nothing rewrites no receipt)."""
+    with suppress(OSError, UnicodeDecodeError):
+        if path.read_text(encoding="utf-8") == text:
+            return path
     with replacing(path) as partial:
         partial.write_text(text, encoding="utf-8")
     return path

@@ -11,7 +11,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import polars as pl
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from prefect.artifacts import (
     create_link_artifact,
     create_markdown_artifact,
@@ -56,10 +56,16 @@ def _busy(task: Task, task_run: TaskRun, state: State) -> bool:
     return False
 
 
-@task(retries=2, retry_delay_seconds=3, retry_condition_fn=_busy, task_run_name="take {path.name}")
-def take_submission(settings: Settings, year: int, path: Path, contracts: dict[str, Contract]) -> SubmissionResult:
-    """Archive, validate and load one submitted file (its earlier outcome when these bytes were taken before)."""
-    return pipeline.take_file(settings, year, path, contracts)
+@task(retries=2, retry_delay_seconds=3, retry_condition_fn=_busy, task_run_name="take {year}'s files")
+def take_files(settings: Settings, year: int, paths: list[Path], contracts: dict[str, Contract]) -> list[SubmissionResult]:
+    """Archive, validate and load each of the year's files (its earlier outcome when these bytes were taken
+    before); a log line for each."""
+    results = pipeline.take_files(settings, year, paths, contracts)
+    logger = get_run_logger()
+    for result in results:
+        logger.info("%s: %s, %d of %d rows loaded%s", result.file, result.status, result.rows_loaded,
+                    result.rows_read, f" ({result.problem})" if result.problem else "")
+    return results
 
 
 @task(retries=2, retry_delay_seconds=3, retry_condition_fn=_busy)
@@ -137,7 +143,7 @@ def take_submissions(settings: Settings, years: tuple[int, ...], settle_seconds:
     look = pipeline.look(settings, years, settle_seconds)
     results = [r for r in look.not_taken if r.year == 0]  # outside every year's folder
     for year in sorted(years):  # a year in force before the next is taken: a case repeated across years is seen
-        taken = [take_submission(settings, year, path, contracts) for y, path in look.files if y == year]
+        taken = take_files(settings, year, [path for y, path in look.files if y == year], contracts)
         results += reconcile(settings, (year,), [r for r in look.not_taken if r.year == year] + taken, contracts)
     return [cross_check(settings, year, [r for r in results if r.year in (year, 0)], contracts) for year in years]
 

@@ -79,11 +79,13 @@ def look(settings: Settings, years: tuple[int, ...], settle_seconds: float = 0) 
     return listing.look(settings.inputs, years, settle_seconds, settings.max_file_mb)
 
 
-def take_file(settings: Settings, year: int, path: Path, contracts: dict[str, Contract]) -> SubmissionResult:
-    """Take one file into the warehouse: archived and loaded, or a no-op when it is already current."""
+def take_files(settings: Settings, year: int, paths: list[Path], contracts: dict[str, Contract]) -> list[SubmissionResult]:
+    """Take the year's files into the warehouse, one after another in one connection: each archived and loaded,
+    or its earlier outcome when these bytes were taken before."""
+    archive = Archive(settings.archive)
     with tempfile.TemporaryDirectory(prefix="annual-report-") as workdir, \
             _warehouse(settings, settings.warehouse, contracts) as con:
-        return take.receive(con, contracts, path, settings.inputs, year, Archive(settings.archive), Path(workdir))
+        return [take.receive(con, contracts, path, settings.inputs, year, archive, Path(workdir)) for path in paths]
 
 
 def reconcile(settings: Settings, years: tuple[int, ...], results: list[SubmissionResult],

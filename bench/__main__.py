@@ -1,6 +1,6 @@
 """Run the benchmarks and rewrite bench/results.md: `python -m bench` (what `make bench` runs).
 
-    python -m bench [--runs 3] [--regions 100] [--only ingest render ...] [--output bench/results.md]
+    python -m bench [--runs 3] [--regions 100] [--only loop ingest render ...] [--output bench/results.md]
 """
 
 from __future__ import annotations
@@ -19,11 +19,12 @@ from bench.generate import (
     national_inputs,
 )
 from bench.ingest_bench import ingest_section, measure_sizes, scaling_section
+from bench.loop_bench import loop_section
 from bench.report_bench import metrics_section, render_section
 from bench.results import RESULTS, Section, machine_lines, write_results
 from bench.run_bench import batch_section, end_to_end_section
 
-SUITES = ("ingest", "scaling", "metrics", "render", "end-to-end", "batch")
+SUITES = ("loop", "ingest", "scaling", "metrics", "render", "end-to-end", "batch")
 
 
 def _log(message: str) -> None:
@@ -33,6 +34,9 @@ def _log(message: str) -> None:
 def run_suites(only: tuple[str, ...], runs: int, regions: int) -> list[Section]:
     """The chosen benchmarks in the issue's order (ingest and scaling share their rounds)."""
     sections: list[Section] = []
+    if "loop" in only:
+        _log("the everyday loop: import cost of the light commands, the test suite")
+        sections.append(loop_section(runs, suite=True))
     if "ingest" in only or "scaling" in only:
         sizes = SCALING_ROWS if "scaling" in only else (MEDIATION_ROWS,)
         _log(f"ingest: {', '.join(f'{rows:,}' for rows in sizes)} rows, pipeline against baseline")

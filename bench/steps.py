@@ -217,11 +217,23 @@ def _pages(pdf: Path) -> int:
 # End to end and batch
 # ---------------------------------------------------------------------------
 
+def _take_directly(settings: Settings, year: int) -> None:
+    """The report flow's taking of files (`flows.take_submissions`) with each of its steps called directly."""
+    contracts = load_contracts(settings.contracts)
+    years = (year - 1, year)
+    look = pipeline.look(settings, years)
+    for each in years:
+        taken = pipeline.take_files(settings, each, [path for y, path in look.files if y == each], contracts)
+        results = pipeline.reconcile(settings, (each,), [r for r in look.not_taken if r.year == each] + taken,
+                                     contracts)
+        pipeline.write_receipts(settings, each, results, pipeline.cross_check(settings, each, contracts), contracts)
+
+
 def direct_report(outputs: str, year: int) -> dict[str, Any]:
     """The main command's steps called directly, without Prefect: ingest, metrics, render."""
     settings = _settings(outputs)
     times = [time.perf_counter()]
-    _take(settings, year)
+    _take_directly(settings, year)
     times.append(time.perf_counter())
     metrics = pipeline.build_metrics(settings, year)
     times.append(time.perf_counter())

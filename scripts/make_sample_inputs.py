@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import argparse
 import calendar
-import csv
 import random
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
+from annual_report.intake.blank_forms import write_ledger
+from annual_report.intake.contracts import Contract, load_contracts
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = "jinjiang-2021"
@@ -908,16 +908,11 @@ def cell(value: object) -> str:
     return str(value)
 
 
-def write_ledger(path: Path, contract: dict[str, Any], rows: list[Row]) -> None:
-    """Write rows as the department's CSV: the contract's headers, in its column order."""
-    names = [column["name"] for column in contract["columns"]]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(column["header"] for column in contract["columns"])
-        for row in rows:
-            assert sorted(row) == sorted(names), f"{contract['dataset']}: {sorted(row)}"
-            writer.writerow(cell(row[name]) for name in names)
+def cells(contract: Contract, row: Row) -> list[str]:
+    """A row's cells in the contract's column order, as the department's CSV has them."""
+    names = [column.name for column in contract.columns]
+    assert sorted(row) == sorted(names), f"{contract.dataset}: {sorted(row)}"
+    return [cell(row[name]) for name in names]
 
 
 def seeded(name: str) -> random.Random:
@@ -931,10 +926,7 @@ def main() -> None:
                         help="folder to write the ledgers into (default: the repo's inputs/)")
     args = parser.parse_args()
 
-    contracts: dict[str, dict[str, Any]] = {}
-    for path in sorted((ROOT / "contracts").glob("*.yaml")):
-        contract = yaml.safe_load(path.read_text(encoding="utf-8"))
-        contracts[contract["dataset"]] = contract
+    contracts = load_contracts(ROOT / "contracts")
 
     village_rows = villages(seeded("villages"))
     org_rows = mediation_orgs(seeded("mediation_orgs"), village_rows)
@@ -964,8 +956,8 @@ def main() -> None:
 
     for dataset, year, rows in ledgers:
         contract = contracts[dataset]
-        path = args.inputs / str(year) / contract["department"] / f"{contract['title']}.csv"
-        write_ledger(path, contract, rows)
+        path = args.inputs / str(year) / contract.department / f"{contract.title}.csv"
+        write_ledger(path, contract, [cells(contract, row) for row in rows])
         print(f"{path}  {len(rows)} rows")
 
 

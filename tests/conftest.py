@@ -20,6 +20,13 @@ DATA = Path(__file__).parent / "data"
 GOLDEN = Path(__file__).parent / "golden"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that runs the Prefect flows is an end-to-end test: marked slow."""
+    for item in items:
+        if "prefect_harness" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def contracts() -> dict[str, Contract]:
     return load_contracts(ROOT / "contracts")
@@ -68,6 +75,14 @@ def take_inputs(settings: Settings, year: int) -> pipeline.IngestReport:
                                  checks=current.checks)
 
 
+def header(dataset: str) -> list[str]:
+    """A ledger's header row as its blank form has it, from its contract (never typed in a test)."""
+    return [column.header for column in load_contracts(ROOT / "contracts")[dataset].columns]
+
+
+LEGAL_AID_HEADER = header("legal_aid_cases")
+
+
 def golden_figures() -> list[dict[str, str]]:
     with (GOLDEN / "jinjiang-2021-figures.csv").open(encoding="utf-8") as stream:
         return list(csv.DictReader(stream))
@@ -79,3 +94,10 @@ def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8-sig") ->
     with path.open("w", encoding=encoding, newline="") as stream:
         csv.writer(stream).writerows(rows)
     return path
+
+
+def csv_bytes(rows: list[list[str]], encoding: str = "utf-8", newline: str = "\n") -> bytes:
+    """A CSV file as Excel writes it: a cell quoted when it holds a comma, a quote or a line break."""
+    def quoted(cell: str) -> str:
+        return '"' + cell.replace('"', '""') + '"' if any(c in cell for c in ',"\r\n') else cell
+    return "".join(",".join(map(quoted, row)) + newline for row in rows).encode(encoding)

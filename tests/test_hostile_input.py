@@ -23,7 +23,7 @@ import pdfplumber
 import polars as pl
 import pytest
 import reliability
-from conftest import take_inputs
+from conftest import LEGAL_AID_HEADER, csv_bytes, take_inputs
 from conftest import write_csv as write_ledger
 from openpyxl import Workbook, load_workbook
 
@@ -43,7 +43,7 @@ from annual_report.settings import ROOT, Settings
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")  # the flows run as users run them
 
-HEADER = ["案件编号", "案件类别", "援助事项", "受援人所在镇（街道）", "受理日期", "承办机构"]
+HEADER = LEGAL_AID_HEADER
 ROW = ["晋法援〔2021〕0001号", "民事", "追索劳动报酬", "青阳街道", "2021-02-03", "福建某律师事务所"]
 LEGAL_AID = "2021/法律援助中心"
 MARKUP = [
@@ -221,7 +221,7 @@ def test_a_file_swapped_for_a_link_after_listing_is_not_read(settings: Settings,
     [(year, path)] = pipeline.look(settings, (2021,)).files
     listed.unlink()
     listed.symlink_to(outside)
-    result = pipeline.take_file(settings, year, path, load_contracts(settings.contracts))
+    [result] = pipeline.take_files(settings, year, [path], load_contracts(settings.contracts))
     assert (result.status, result.rows_loaded) == ("ignored", 0)
     assert "inputs 文件夹以外的链接" in result.problem
     assert not Archive(settings.archive).entries()
@@ -426,13 +426,6 @@ def test_oversized_input_stops_in_bounded_memory_and_time(case: str, settings: S
 
 # --- broken files: each row numbered as Excel shows it, a broken row rejected on its own
 
-def csv_of(*records: list[str], newline: str = "\n") -> bytes:
-    """A CSV file as Excel writes it: a cell quoted when it holds a comma, a quote or a line break."""
-    def quoted(cell: str) -> str:
-        return '"' + cell.replace('"', '""') + '"' if any(c in cell for c in ',"\r\n') else cell
-    return "".join(",".join(map(quoted, record)) + newline for record in records).encode()
-
-
 def workbook_of(*records: list[str]) -> bytes:
     workbook = Workbook()
     for record in records:
@@ -455,21 +448,21 @@ def broken_sheet() -> bytes:
 BAD = row(9, 案件类别="军事")  # a row the contract rejects, to see the number it is given
 # name -> (file name, content, (rows read, loaded, rejected), the rows rejected, part of the problem)
 BROKEN: dict[str, tuple[str, bytes, tuple[int, int, int], list[int], str | None]] = {
-    "an empty line between rows": ("台账.csv", csv_of(HEADER, row(1), [], BAD), (2, 1, 1), [4], None),
-    "empty lines in a CRLF file": ("台账.csv", csv_of(HEADER, [], row(1), [], [], BAD, newline="\r\n"), (2, 1, 1), [6],
+    "an empty line between rows": ("台账.csv", csv_bytes([HEADER, row(1), [], BAD]), (2, 1, 1), [4], None),
+    "empty lines in a CRLF file": ("台账.csv", csv_bytes([HEADER, [], row(1), [], [], BAD], newline="\r\n"), (2, 1, 1), [6],
                                    None),
     "an empty row in a workbook": ("台账.xlsx", workbook_of(HEADER, row(1), [], BAD), (2, 1, 1), [4], None),
     "a title cell with a line break (Excel: LF in the cell, CRLF ending the rows)": (
-        "台账.csv", csv_of(["2021年\n法律援助案件台账"], HEADER, row(1), BAD, newline="\r\n"), (2, 1, 1), [4], None),
+        "台账.csv", csv_bytes([["2021年\n法律援助案件台账"], HEADER, row(1), BAD], newline="\r\n"), (2, 1, 1), [4], None),
     "a title cell with quotes and a line break": (
-        "台账.csv", csv_of(['"晋江市"\n2021年台账'], HEADER, row(1), BAD), (2, 1, 1), [4], None),
+        "台账.csv", csv_bytes([['"晋江市"\n2021年台账'], HEADER, row(1), BAD]), (2, 1, 1), [4], None),
     "a cell with a line break in a CRLF file": (
-        "台账.csv", csv_of(HEADER, row(1, 援助事项="追索\n劳动报酬"), BAD, newline="\r\n"), (2, 1, 1), [3], None),
-    "a row with three cells too many": ("台账.csv", csv_of(HEADER, row(1), [*row(2), "多", "余", "的"]), (2, 1, 1), [3],
+        "台账.csv", csv_bytes([HEADER, row(1, 援助事项="追索\n劳动报酬"), BAD], newline="\r\n"), (2, 1, 1), [3], None),
+    "a row with three cells too many": ("台账.csv", csv_bytes([HEADER, row(1), [*row(2), "多", "余", "的"]]), (2, 1, 1), [3],
                                         None),
-    "a row with cells only past the header": ("台账.csv", csv_of(HEADER, row(1), [""] * 6 + ["多余"]), (2, 1, 1), [3],
+    "a row with cells only past the header": ("台账.csv", csv_bytes([HEADER, row(1), [""] * 6 + ["多余"]]), (2, 1, 1), [3],
                                               None),
-    "a quote opened and never closed": ("台账.csv", csv_of(HEADER, row(1)) + b'"\xe6\x99\x8b,x\n' + csv_of(row(2)),
+    "a quote opened and never closed": ("台账.csv", csv_bytes([HEADER, row(1)]) + b'"\xe6\x99\x8b,x\n' + csv_bytes([row(2)]),
                                         (0, 0, 0), [], "第3行有一个英文双引号没有配对"),
     "a UTF-16 mark on bytes that are not UTF-16": ("台账.csv", b"\xff\xfe" + b"\x00\xd8a\x00" * 8, (0, 0, 0), [],
                                                    "无法识别文件编码"),

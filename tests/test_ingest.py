@@ -6,14 +6,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import take_inputs, write_csv
+from conftest import LEGAL_AID_HEADER, take_inputs, write_csv
 
 from annual_report import pipeline
 from annual_report.settings import Settings
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")  # the flows run as users run them
 
-HEADER = ["案件编号", "案件类别", "援助事项", "受援人所在镇（街道）", "受理日期", "承办机构"]
+HEADER = LEGAL_AID_HEADER
 GOOD = [
     ["晋法援〔2021〕0001号", "民事", "追索劳动报酬", "青阳街道", "2021-02-03", "福建某律师事务所"],
     ["晋法援〔2021〕0002号", "刑事", "刑事辩护", "安海镇", "2021-05-20", "福建某律师事务所"],

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import take_inputs, write_csv
+from conftest import LEGAL_AID_HEADER, header, take_inputs, write_csv
 
 from annual_report import pipeline
 from annual_report.intake.contracts import load_contracts
@@ -17,7 +17,7 @@ from annual_report.warehouse import database, metrics
 pytestmark = pytest.mark.usefixtures("prefect_harness")  # the flows run as users run them
 
 RECONSIDERATION_HEADER = ["案号", "申请人类别", "被申请人", "案件类别", "收到申请日期", "受理日期", "是否延期", "审结日期", "审结结果"]
-MEDIATION_HEADER = ["案件编号", "调解组织", "纠纷类型", "受理日期", "调解结果", "结案日期"]
+MEDIATION_HEADER = header("mediation_cases")
 
 
 def values(settings: Settings, year: int = 2021) -> dict[str, float | None]:
@@ -53,7 +53,7 @@ def test_mediation_success_rate_and_missing_datasets_have_no_value(settings: Set
 
 
 def test_year_on_year_uses_the_prior_years_submission(settings: Settings) -> None:
-    header = ["案件编号", "案件类别", "援助事项", "受援人所在镇（街道）", "受理日期", "承办机构"]
+    header = LEGAL_AID_HEADER
     for year, count in ((2020, 4), (2021, 5)):
         write_csv(settings.inputs / str(year) / "法律援助中心" / "法援.csv",
                   [header, *[[f"F{year}-{i}", "民事", "离婚", "安海镇", f"{year}-06-01", "某所"] for i in range(count)]])

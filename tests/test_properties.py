@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import reliability
+from conftest import LEGAL_AID_HEADER
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -33,7 +34,7 @@ from annual_report.warehouse import database
 
 PROPERTY = settings(max_examples=reliability.examples(), deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
-LEGAL_AID = ["案件编号", "案件类别", "援助事项", "受援人所在镇（街道）", "受理日期", "承办机构"]
+LEGAL_AID = LEGAL_AID_HEADER
 VALID = [["晋法援〔2021〕0001号", "TJ-1"], ["民事", "刑事", "行政"], ["追索劳动报酬"], ["青阳街道", "安海镇"],
          ["2021-02-03", "2021年5月20日", "20210816"], ["福建某律师事务所"]]
 ENCODINGS = ["utf-8", "utf-8-sig", "gb18030", "utf-16"]

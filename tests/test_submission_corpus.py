@@ -8,14 +8,13 @@ submissions and their rows are untouched and still current.
 from __future__ import annotations
 
 import codecs
-import csv
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import take_inputs, write_csv
+from conftest import LEGAL_AID_HEADER, csv_bytes, take_inputs, write_csv
 from openpyxl import Workbook
 
 from annual_report import pipeline
@@ -23,7 +22,7 @@ from annual_report.settings import Settings
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")  # the flows run as users run them
 
-HEADER = ["案件编号", "案件类别", "援助事项", "受援人所在镇（街道）", "受理日期", "承办机构"]
+HEADER = LEGAL_AID_HEADER
 ENGLISH = ["case_no", "case_type", "matter", "town", "accepted_on", "handled_by"]
 ALIASES = ["案号", "案件类型", "援助事项", "镇街", "受理日期", "承办机构"]
 ROW1 = ["晋法援〔2021〕0001号", "民事", "追索劳动报酬", "青阳街道", "2021-02-03", "福建某律师事务所"]
@@ -36,12 +35,6 @@ THIS_YEAR = "stg_legal_aid_cases where report_year = 2021"
 
 def with_cell(row: list[str], index: int, value: str) -> list[str]:
     return [value if i == index else cell for i, cell in enumerate(row)]
-
-
-def csv_bytes(rows: list[list[str]], encoding: str = "utf-8", newline: str = "\n") -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator=newline).writerows(rows)
-    return buffer.getvalue().encode(encoding)
 
 
 def xlsx_bytes(sheets: dict[str, list[list[object]]]) -> bytes:

@@ -1,4 +1,5 @@
-"""Blank forms a department downloads: the contract's headers and one example row, as CSV and XLSX.
+"""Ledgers as departments write them: blank forms a department downloads (the contract's headers and one example
+row, as CSV and XLSX), and `write_ledger`, the one writer of a ledger's CSV (the sample, the examples, the bench).
 
 A blank form is never written into the submissions folder, where it would be received as a submission (and,
 named as it is, take the place of the department's ledger), nor over a file already there."""
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -59,8 +61,19 @@ def write_blank_forms(contract: Contract, folder: Path, inputs: Path | None = No
     sheet.append(example)
     for cell, column in zip(sheet[1], contract.columns):
         sheet.column_dimensions[cell.column_letter].width = max(12, 2 * len(column.header) + 2)
-    with replacing(csv_path) as partial, partial.open("w", encoding="utf-8-sig", newline="") as stream:
-        csv.writer(stream).writerows([header, example])
+    write_ledger(csv_path, contract, [example], header=header)
     with replacing(xlsx_path) as partial:
         workbook.save(partial)
     return csv_path, xlsx_path
+
+
+def write_ledger(path: Path, contract: Contract, rows: Iterable[Sequence[object]],
+                 header: Sequence[str] | None = None) -> Path:
+    """A ledger as a department's CSV, atomically: UTF-8 with a BOM (Excel's "CSV UTF-8"), the contract's
+    header row (or the one given), then each row's cells in the contract's column order (None an empty cell)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with replacing(path) as partial, partial.open("w", encoding="utf-8-sig", newline="") as stream:
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(header or [column.header for column in contract.columns])
+        writer.writerows(["" if cell is None else cell for cell in row] for row in rows)
+    return path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
 
@@ -55,11 +56,17 @@ def receipt_path(result: SubmissionResult, folder: Path) -> Path:
     return folder / department / name
 
 
+@functools.cache
+def _template(templates: Path) -> jinja2.Template:
+    """The receipt's template, compiled once per process."""
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(templates), autoescape=True)
+    return environment.get_template("receipt/receipt.html.j2")
+
+
 def write_receipt(result: SubmissionResult, contracts: dict[str, Contract], checks: list[CheckWarning],
                   folder: Path, templates: Path) -> Path:
     """The receipt as HTML under folder/<department>/<file name>.html."""
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(templates), autoescape=True)
-    html = environment.get_template("receipt/receipt.html.j2").render(
+    html = _template(templates).render(
         r=result, title=_title(result, contracts), status=STATUS_WORDS[result.status], checks=checks,
         received=result.received_at.strftime("%Y-%m-%d %H:%M:%S") if result.received_at else "—",
     )

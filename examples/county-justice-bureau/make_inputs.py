@@ -7,12 +7,16 @@ reconsiderations, litigations and legal aid have a 2020 ledger too, for the prio
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import random
 from pathlib import Path
 
+from annual_report.intake.blank_forms import write_ledger
+from annual_report.intake.contracts import load_contracts
+from annual_report.settings import ROOT
+
 INPUTS = Path(__file__).parent / "inputs"
+CONTRACTS = load_contracts(ROOT / "contracts")
 TOWNS = ["城关镇", "青溪镇", "岚山乡", "石门镇", "桃源乡", "东湖街道"]
 RESPONDENTS = ["县市场监管局", "县自然资源局", "县人社局", "县住建局", "县公安局", "县城管局", "城关镇人民政府"]
 
@@ -21,11 +25,10 @@ def day(rng: random.Random, year: int, last_month: int = 12) -> dt.date:
     return dt.date(year, rng.randint(1, last_month), rng.randint(1, 28))
 
 
-def write(year: int, department: str, name: str, header: list[str], rows: list[list[object]]) -> None:
-    path = INPUTS / str(year) / department / f"{name}.csv"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8-sig", newline="") as stream:
-        csv.writer(stream).writerows([header, *rows])
+def write(year: int, dataset: str, rows: list[list[object]]) -> None:
+    """The ledger of the dataset's contract as its department's CSV (the header from the contract)."""
+    contract = CONTRACTS[dataset]
+    write_ledger(INPUTS / str(year) / contract.department / f"{contract.title}.csv", contract, rows)
 
 
 def reconsiderations(rng: random.Random, year: int, count: int, corrected: int) -> None:
@@ -41,8 +44,7 @@ def reconsiderations(rng: random.Random, year: int, count: int, corrected: int) 
         rows.append([f"青政复〔{year}〕{i}号", rng.choice(["自然人", "自然人", "法人"]), rng.choice(RESPONDENTS),
                      rng.choice(["行政处罚", "行政强制", "行政许可", "信息公开", "工伤认定"]), received, accepted, "否",
                      "" if pending else concluded, "" if pending else outcome])
-    write(year, "司法局", "行政复议案件台账",
-          ["案号", "申请人类别", "被申请人", "案件类别", "收到申请日期", "受理日期", "是否延期", "审结日期", "审结结果"], rows)
+    write(year, "reconsiderations", rows)
 
 
 def litigations(rng: random.Random, year: int, count: int, lost: int, heads: int) -> None:
@@ -55,14 +57,14 @@ def litigations(rng: random.Random, year: int, count: int, lost: int, heads: int
     rows = [[f"（{year}）岚行初{i}号", "一审", rng.choice(["行政处罚", "土地征收", "行政协议", "信息公开"]),
              "青岚县人民法院", day(rng, year), "是" if head else "否", result]
             for i, (result, head) in enumerate(zip(results, appeared), start=1)]
-    write(year, "司法局", "行政应诉案件台账", ["案号", "审级", "案由", "审理法院", "立案日期", "负责人出庭", "裁判结果"], rows)
+    write(year, "litigations", rows)
 
 
 def legal_aid(rng: random.Random, year: int, counts: dict[str, int]) -> None:
     kinds = [kind for kind, n in counts.items() for _ in range(n)]
     rows = [[f"岚法援〔{year}〕{i:04d}号", kind, rng.choice(["追索劳动报酬", "离婚纠纷", "交通事故赔偿", "刑事辩护"]),
              rng.choice(TOWNS), day(rng, year), "青岚县法律援助中心"] for i, kind in enumerate(kinds, start=1)]
-    write(year, "法律援助中心", "法律援助案件台账", ["案件编号", "案件类别", "援助事项", "受援人所在镇（街道）", "受理日期", "承办机构"], rows)
+    write(year, "legal_aid_cases", rows)
 
 
 def mediation(rng: random.Random, year: int, counts: dict[str, int], failures: int) -> None:
@@ -73,7 +75,7 @@ def mediation(rng: random.Random, year: int, counts: dict[str, int], failures: i
         accepted = day(rng, year, 11)
         rows.append([f"QL-TJ-{year}-{i:04d}", f"{rng.choice(TOWNS)}人民调解委员会", kind, accepted,
                      "调解不成功" if i <= failures else "调解成功", accepted + dt.timedelta(days=rng.randint(1, 20))])
-    write(year, "司法局", "人民调解案件台账", ["案件编号", "调解组织", "纠纷类型", "受理日期", "调解结果", "结案日期"], rows)
+    write(year, "mediation_cases", rows)
 
 
 def legality_reviews(rng: random.Random, year: int, count: int) -> None:
@@ -83,7 +85,7 @@ def legality_reviews(rng: random.Random, year: int, count: int) -> None:
         rows.append([f"QL-HF-{year}-{i:03d}", f"青岚县第{i}号审查事项", rng.choice(RESPONDENTS),
                      rng.choice(["市政府常务会研究事项", "行政规范性文件", "重大行政决策", "政府合同"]), received,
                      received + dt.timedelta(days=rng.randint(2, 15))])
-    write(year, "司法局", "合法性审查台账", ["审查编号", "审查事项", "送审单位", "审查类别", "收文日期", "办结日期"], rows)
+    write(year, "legality_reviews", rows)
 
 
 def main() -> None:
