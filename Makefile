@@ -13,8 +13,8 @@ report: setup
 test: setup
 	$(BIN)/pytest
 
-# make reliability: the faults and hostile inputs of tests/test_reliability.py, test_hostile_input.py and
-# test_properties.py, with 20 kill trials and 300 examples per property (about 15 min); writes docs/reliability.md
+# make reliability: the faults, hostile inputs and submission cases of the modules tests/reliability.py lists
+# (TEST_FILES), with 20 kill trials and 300 examples per property (about 25 min); writes docs/reliability.md
 .PHONY: reliability
 reliability: setup
 	$(BIN)/python tests/reliability.py prove

@@ -957,7 +957,7 @@ def main() -> None:
     for dataset, year, rows in ledgers:
         contract = contracts[dataset]
         path = args.inputs / str(year) / contract.department / f"{contract.title}.csv"
-        write_ledger(path, contract, [cells(contract, row) for row in rows])
+        write_ledger(path, contract, [cells(contract, row) for row in rows], line_ending="\n")
         print(f"{path}  {len(rows)} rows")
 
 

@@ -54,6 +54,12 @@ TEST_FILES = {
     "Faults": "tests/test_reliability.py",
     "Hostile and broken input": "tests/test_hostile_input.py",
     "Properties (hypothesis)": "tests/test_properties.py",
+    "Submissions you can trust: the folder is the truth": "tests/test_submissions.py",
+    "Values never changed silently": "tests/test_values.py",
+    "Workbooks as departments send them": "tests/test_workbooks.py",
+    "Contracts and headers": "tests/test_contracts.py",
+    "Blank forms": "tests/test_blank_forms.py",
+    "No orphan processes": "tests/test_orphans.py",
 }
 DOC = ROOT / "docs" / "reliability.md"
 DOC_TEST = "test_reliability_doc_lists_every_reliability_test"  # run by `make test`, not by `make reliability`

@@ -310,7 +310,7 @@ def test_rebuild_waits_for_the_warehouse(before: Path, tmp_path: Path, monkeypat
 
 
 def test_reliability_doc_lists_every_reliability_test() -> None:
-    """docs/reliability.md, which `make reliability` writes, has a line for every test of the three
-    reliability modules (but this one), and no other."""
+    """docs/reliability.md, which `make reliability` writes, has a line for every test of the reliability
+    modules (`reliability.TEST_FILES`, but this one), and no other."""
     text = reliability.DOC.read_text(encoding="utf-8")
     assert reliability.documented_tests(text) == reliability.reliability_tests()

@@ -68,12 +68,13 @@ def write_blank_forms(contract: Contract, folder: Path, inputs: Path | None = No
 
 
 def write_ledger(path: Path, contract: Contract, rows: Iterable[Sequence[object]],
-                 header: Sequence[str] | None = None) -> Path:
-    """A ledger as a department's CSV, atomically: UTF-8 with a BOM (Excel's "CSV UTF-8"), the contract's
-    header row (or the one given), then each row's cells in the contract's column order (None an empty cell)."""
+                 header: Sequence[str] | None = None, line_ending: str = "\r\n") -> Path:
+    """A ledger as a department's CSV, atomically: UTF-8 with a BOM and CR LF line endings (Excel's "CSV UTF-8"),
+    the contract's header row (or the one given), then each row's cells in the contract's column order (None an
+    empty cell). A cell holding a line break is quoted whatever the line ending."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with replacing(path) as partial, partial.open("w", encoding="utf-8-sig", newline="") as stream:
-        writer = csv.writer(stream, lineterminator="\n")
+        writer = csv.writer(stream, lineterminator=line_ending)
         writer.writerow(header or [column.header for column in contract.columns])
         writer.writerows(["" if cell is None else cell for cell in row] for row in rows)
     return path
