@@ -59,4 +59,13 @@ def loop_section(runs: int, suite: bool) -> Section:
                                  ["`pytest -m \"not slow\"`", f"{fast:.0f} s"]])
     section.targets.append(Target("`make test` on this machine", f"{whole:.0f} s (1 run)", f"< {SUITE_TARGET:g} s",
                                   whole < SUITE_TARGET))
+    if whole >= SUITE_TARGET:
+        section.notes.append(
+            f"**What bounds it.** The end-to-end tests: the suite without them takes {fast:.0f} s, so "
+            f"{whole - fast:.0f} s of the {whole:.0f} s is the tests that run the Prefect flows on the sample's "
+            "twenty ledgers (each report run takes, validates and renders them, several runs a test: a revert, a "
+            "second file, a kill and its rerun), the server and worker of the deployment tests, and the command "
+            "line's own runs. Two cores run two of them at a time beside their Prefect servers. What would move it: "
+            "tests on a smaller sample where the case needs one ledger only, and one taken sample copied per test "
+            "instead of taken again.")
     return section
