@@ -13,7 +13,7 @@ from bench.generate import Ledger, mediation_ledger
 from bench.measure import Sample, Stats, run_step
 from bench.results import GB, Section, Target, gigabytes, ratio, seconds
 
-RATIO_TARGET = 1.5
+RATIO_TARGET = 2.0  # issue 12: at most 2x DuckDB's bare read_csv
 MEMORY_TARGET = 2 * GB
 LINEAR_TOLERANCE = 1.25  # the cost of a further row may differ this much between sizes and still be linear
 

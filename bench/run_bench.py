@@ -77,7 +77,7 @@ def end_to_end_section(runs: int) -> Section:
     section.paragraph(
         f"Wall time of `annual-report run --year {YEAR} --outputs DIR` (with the Prefect API server the command "
         "starts for itself, as a report office runs it): cold = a new PREFECT_HOME and an empty outputs folder (new warehouse), warm = the same "
-        "command again on both. Direct = the same steps (the drops flow, `build_metrics`, "
+        "command again on both. Direct = the same steps (taking the files, the folders' look, cross-checks and receipts, `build_metrics`, "
         "`render_report`) in a new Python process without Prefect, cold and warm alike. "
         f"Each time includes the interpreter's start-up and imports. Rounds: {runs}.")
     served = [r.flow_served for r in rounds]
@@ -137,7 +137,7 @@ def batch_section(regions: int) -> Section:
     measured = sum(len(r["regions"]) for r in sequential)
     section = Section(f"Batch: {measured} regions' reports")
     section.paragraph(
-        "Each region: the drops flow, `build_metrics`, `render_report` into its own outputs folder "
+        "Each region: the same steps called directly (taking the files ... receipts), `build_metrics`, `render_report` into its own outputs folder "
         "(its own warehouse and archive), all on the sample inputs and the jinjiang spec. Sequential: one region "
         f"after another in one process. Parallel: a `ProcessPoolExecutor` of {POOL_WORKERS} (spawned) processes. "
         f"The two alternate in {rounds} rounds of {measured // rounds} regions each, so that other work on the shared "
