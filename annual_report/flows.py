@@ -4,6 +4,7 @@ and many regions at once. The logic lives in `annual_report.pipeline`; these are
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -122,7 +123,7 @@ def render_report(settings: Settings, region: str, year: int, metrics: pl.DataFr
 def publish_artifacts(region: str, year: int, ingest: pipeline.IngestReport, metrics: pl.DataFrame,
                       files: pipeline.ReportFiles, accepted: list[str]) -> None:
     """The run's submissions, metrics, PDF and what was accepted as incomplete, as Prefect artifacts."""
-    key = f"{region}-{year}".lower()
+    key = re.sub(r"[^a-z0-9-]+", "-", f"{region}-{year}".lower())  # the only characters an artifact key takes
     create_table_artifact(key=f"{key}-submissions", table=pipeline.submissions_table(ingest),
                           description=f"{region} {year}: submissions by department")
     create_table_artifact(key=f"{key}-metrics", table=pipeline.metrics_table(metrics),
