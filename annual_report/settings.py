@@ -41,10 +41,8 @@ class Settings(BaseSettings):
         """Paths resolved; the warehouse and the archive in the outputs folder unless given."""
         values = {k: (Path(v).resolve() if k in PATHS and v is not None else v) for k, v in values.items()}
         outputs = values.get("outputs") or ROOT / "outputs"
-        values.setdefault("warehouse", None)
-        values.setdefault("archive", None)
-        values["warehouse"] = values["warehouse"] or Path(outputs) / "warehouse.duckdb"
-        values["archive"] = values["archive"] or Path(outputs) / "archive"
+        values["warehouse"] = values.get("warehouse") or outputs / "warehouse.duckdb"
+        values["archive"] = values.get("archive") or outputs / "archive"
         return values
 
     @classmethod
@@ -56,11 +54,10 @@ class Settings(BaseSettings):
 
         A new outputs folder brings its own warehouse and archive unless they are given too.
         """
-        given = {k: Path(v).resolve() for k, v in paths.items() if v is not None}
-        if "outputs" in given:
-            given.setdefault("warehouse", given["outputs"] / "warehouse.duckdb")
-            given.setdefault("archive", given["outputs"] / "archive")
-        return self.model_copy(update=given)
+        given = {k: v for k, v in paths.items() if v is not None}
+        if "outputs" in given:  # the validator puts them beside the new outputs
+            given = {"warehouse": None, "archive": None} | given
+        return Settings(**(self.model_dump() | given))
 
     def year_outputs(self, year: int) -> Path:
         return self.outputs / str(year)

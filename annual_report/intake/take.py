@@ -37,7 +37,7 @@ def receive(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], path
             return submission_for(inputs, path, year, status="ignored", problem=OUTSIDE_INPUTS)
         opened = os.fstat(stream.fileno())
         result = submission_for(inputs, path, year, status="failed", sha256=copy_hashing(stream),
-                          received_at=datetime.now())
+                                received_at=datetime.now())
         taken = previous_outcome(con, contracts, result)
         if taken == "known":
             return result
