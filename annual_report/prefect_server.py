@@ -61,10 +61,23 @@ def prefect_api() -> Iterator[None]:
         start_new_session=True)
     os.environ["PREFECT_API_URL"] = api_url
     try:
-        yield
+        with without_heartbeats():
+            yield
     finally:
         del os.environ["PREFECT_API_URL"]
         _stop(server)
+
+
+@contextmanager
+def without_heartbeats() -> Iterator[None]:
+    """Flow runs that send no heartbeats, for a server that lives only as long as its runs. A heartbeat tells a
+    long-lived server that a run is still alive (so that a run whose worker died can be marked crashed); a
+    temporary server watches nothing once its command ends, and Prefect's engine holds every flow for up to a
+    second at its end to stop the heartbeat thread."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield
 
 
 def _stop(server: subprocess.Popen[bytes]) -> None:

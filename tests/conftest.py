@@ -14,6 +14,7 @@ from prefect.testing.utilities import prefect_test_harness
 from annual_report import pipeline
 from annual_report.flows import annual_report, ingest_drops
 from annual_report.intake.contracts import Contract, load_contracts
+from annual_report.prefect_server import without_heartbeats
 from annual_report.settings import ROOT, Settings
 
 DATA = Path(__file__).parent / "data"
@@ -43,7 +44,7 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
     """One Prefect test server for the session: the flows run as users run them (Prefect's testing guide)."""
-    with prefect_test_harness(server_startup_timeout=120):
+    with prefect_test_harness(server_startup_timeout=120), without_heartbeats():  # a temporary server, as the CLI's
         # child processes a test starts (a run to kill, a large file to measure) use the same server
         os.environ["PREFECT_API_URL"] = PREFECT_API_URL.value()
         try:
