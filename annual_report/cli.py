@@ -42,8 +42,10 @@ def _shown(text: object) -> str:
 def _settings(args: argparse.Namespace) -> Settings:
     from annual_report.settings import Settings
 
-    return Settings.from_env().with_paths(inputs=getattr(args, "inputs", None), outputs=getattr(args, "outputs", None),
-                                          warehouse=getattr(args, "warehouse", None))
+    settings = Settings.from_env().with_paths(
+        inputs=getattr(args, "inputs", None), outputs=getattr(args, "outputs", None),
+        warehouse=getattr(args, "warehouse", None), reports=args.reports)
+    return settings.for_region(args.region) if getattr(args, "region", None) else settings
 
 
 def print_submission(result: SubmissionResult) -> None:
@@ -124,10 +126,10 @@ def _contract(name: str, contracts: dict[str, Contract]) -> Contract | None:
 
 def template(args: argparse.Namespace) -> int:
     from annual_report.intake.blank_forms import BlankFormRefused, write_blank_forms
-    from annual_report.intake.contracts import load_contracts
+    from annual_report.intake.contracts import region_contracts
 
     settings = _settings(args)
-    contracts = load_contracts(settings.contracts)
+    contracts = region_contracts(settings)
     contract = _contract(args.dataset, contracts)
     if contract is None:
         print(f"没有名为“{args.dataset}”的数据表；可用 annual-report contracts 查看", file=sys.stderr)
@@ -142,21 +144,36 @@ def template(args: argparse.Namespace) -> int:
     return 0
 
 
-def contracts_command(args: argparse.Namespace) -> int:
-    from annual_report.intake.contracts import load_contracts
+def new_region_command(args: argparse.Namespace) -> int:
+    from annual_report.report.new_region import RegionExists, new_region
 
-    for contract in load_contracts(_settings(args).contracts).values():
+    try:
+        written = new_region(_settings(args), args.name, args.year)
+    except RegionExists as error:
+        print(f"Stopped: {error}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(_relative(path))
+    print(f"Next: fill in {_relative(written[0])}, then: annual-report run --region {args.name} --year {args.year} "
+          "--mode draft")
+    return 0
+
+
+def contracts_command(args: argparse.Namespace) -> int:
+    from annual_report.intake.contracts import region_contracts
+
+    for contract in region_contracts(_settings(args)).values():
         print(f"{contract.dataset:24} {contract.department:8}\t{contract.title}（{len(contract.columns)} 列）")
     return 0
 
 
 def status(args: argparse.Namespace) -> int:
     from annual_report.intake import listing
-    from annual_report.intake.contracts import load_contracts
+    from annual_report.intake.contracts import region_contracts
     from annual_report.warehouse import database
 
     settings = _settings(args)
-    contracts = load_contracts(settings.contracts)
+    contracts = region_contracts(settings)
     if not settings.warehouse.exists():
         print(f"尚未接收任何报送（{_relative(settings.warehouse)} 不存在）")
         return 0
@@ -198,7 +215,14 @@ def rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+def _region(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--region", default="jinjiang",
+                        help="the region, whose pack reports/<region>/ holds its specs, metrics and contracts")
+    parser.add_argument("--reports", type=Path, help="the folder of the regions' packs (default: reports/)")
+
+
 def _paths(parser: argparse.ArgumentParser) -> None:
+    _region(parser)
     parser.add_argument("--inputs", type=Path, help="the submissions folder (default: inputs/)")
     parser.add_argument("--outputs", type=Path, help="the outputs folder (default: outputs/)")
     parser.add_argument("--warehouse", type=Path, help="the DuckDB file (default: <outputs>/warehouse.duckdb)")
@@ -210,7 +234,6 @@ def main(argv: list[str] | None = None) -> int:
 
     run_parser = commands.add_parser("run", help="ingest, compute the metrics and render the report")
     run_parser.add_argument("--year", type=int, required=True, help="the report year, e.g. 2021")
-    run_parser.add_argument("--region", default="jinjiang", help="the report spec reports/<region>/<year>.md")
     run_parser.add_argument("--mode", choices=["strict", "draft"], default="strict",
                             help="strict stops when a required ledger is missing; draft marks the gaps")
     run_parser.add_argument("--pdf-variant", help="e.g. pdf/a-3u for an archival PDF")
@@ -218,7 +241,6 @@ def main(argv: list[str] | None = None) -> int:
                             help="strict: publish although files have rejected rows or are held back (recorded)")
     run_parser.add_argument("--settle", type=float, default=5, metavar="SECONDS",
                             help="wait for files changed within the last SECONDS (default 5)")
-    run_parser.add_argument("--reports", type=Path, help="the report specs folder (default: reports/)")
     _paths(run_parser)
     run_parser.set_defaults(handler=run)
 
@@ -226,14 +248,24 @@ def main(argv: list[str] | None = None) -> int:
     validate_parser.add_argument("file", type=Path)
     validate_parser.add_argument("--year", type=int, help="报送年度（默认取自 inputs/年度/单位/ 路径）")
     validate_parser.add_argument("--department", help="报送单位（默认取自所在文件夹）")
+    _region(validate_parser)
     validate_parser.set_defaults(handler=validate)
 
     template_parser = commands.add_parser("template", help="下载空白模板（CSV 和 XLSX）")
     template_parser.add_argument("dataset", help="数据表编号或名称，见 annual-report contracts")
     template_parser.add_argument("--dir", type=Path, default=Path.cwd(), help="保存到的文件夹（默认当前文件夹）")
+    _region(template_parser)
     template_parser.set_defaults(handler=template)
 
-    commands.add_parser("contracts", help="列出所有数据表").set_defaults(handler=contracts_command)
+    contracts_parser = commands.add_parser("contracts", help="列出所有数据表")
+    _region(contracts_parser)
+    contracts_parser.set_defaults(handler=contracts_command)
+
+    new_region_parser = commands.add_parser("new-region", help="a new region's pack: its spec, metrics and blank forms")
+    new_region_parser.add_argument("name", help="the region's name: lower-case letters, digits, '-' and '_'")
+    new_region_parser.add_argument("--year", type=int, required=True, help="the year of its first report")
+    new_region_parser.add_argument("--reports", type=Path, help="the folder of the regions' packs (default: reports/)")
+    new_region_parser.set_defaults(handler=new_region_command)
 
     status_parser = commands.add_parser("status", help="各单位各数据表的报送情况")
     status_parser.add_argument("--year", type=int, required=True)

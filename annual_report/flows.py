@@ -28,7 +28,7 @@ from prefect.tasks import Task
 from prefect.utilities.annotations import quote
 
 from annual_report import pipeline
-from annual_report.intake.contracts import Contract, load_contracts
+from annual_report.intake.contracts import Contract, region_contracts
 from annual_report.intake.listing import YEAR_FOLDER
 from annual_report.intake.submission import SubmissionResult
 from annual_report.settings import Settings
@@ -108,9 +108,9 @@ def provisional_notes(settings: Settings, region: str, year: int, ingest: pipeli
 
 
 @task
-def build_metrics(settings: Settings, year: int) -> pl.DataFrame:
-    """Compute the metrics table from the current submissions."""
-    return pipeline.build_metrics(settings, year)
+def build_metrics(settings: Settings, region: str, year: int) -> pl.DataFrame:
+    """Compute the region's metrics from the current submissions."""
+    return pipeline.build_metrics(settings, region, year)
 
 
 @task
@@ -141,7 +141,7 @@ def publish_artifacts(region: str, year: int, ingest: pipeline.IngestReport, met
 def take_submissions(settings: Settings, years: tuple[int, ...], settle_seconds: float = 0) -> list[pipeline.IngestReport]:
     """Look at the years' folders, take every settled file one by one (the warehouse has one writer), make what
     each year's folder holds its versions in force, then cross-check each year and write the receipts."""
-    contracts = quote(load_contracts(settings.contracts))  # passed whole: Prefect need not walk every column
+    contracts = quote(region_contracts(settings))  # passed whole: Prefect need not walk every column
     look = pipeline.look(settings, years, settle_seconds)
     results = [r for r in look.not_taken if r.year == 0]  # outside every year's folder
     for year in sorted(years):  # a year in force before the next is taken: a case repeated across years is seen
@@ -161,7 +161,8 @@ def annual_report(year: int | None = None, region: str = "jinjiang", mode: Liter
     on its first page which ledgers are incomplete. pdf_variant: e.g. pdf/a-3u. Files changed within the last
     settle_seconds are waited for."""
     year = year or previous_year()
-    settings = Settings.from_env().with_paths(inputs=inputs, outputs=outputs, warehouse=warehouse, reports=reports)
+    settings = Settings.from_env().with_paths(inputs=inputs, outputs=outputs, warehouse=warehouse,
+                                              reports=reports).for_region(region)
     settings.spec_path(region, year)  # no spec, no run: say so before taking any file
     prior, current = take_submissions(settings, (year - 1, year), settle_seconds)
     ingest = pipeline.IngestReport(submissions=[r for r in prior.submissions if r.year] + current.submissions,
@@ -170,8 +171,8 @@ def annual_report(year: int | None = None, region: str = "jinjiang", mode: Liter
     if mode == "strict":
         accepted = require_complete(settings, region, year, ingest, accept_incomplete)
     else:
-        provisional = provisional_notes(settings, region, year, ingest, quote(load_contracts(settings.contracts)))
-    metrics = build_metrics(settings, year)
+        provisional = provisional_notes(settings, region, year, ingest, quote(region_contracts(settings)))
+    metrics = build_metrics(settings, region, year)
     files = render_report(settings, region, year, metrics, provisional, pdf_variant)
     publish_artifacts(region, year, ingest, metrics, files, accepted)
     return pipeline.RunSummary(ingest=ingest, metrics=metrics, files=files, accepted=accepted)
@@ -179,12 +180,14 @@ def annual_report(year: int | None = None, region: str = "jinjiang", mode: Liter
 
 @flow(name="ingest-drops")
 def ingest_drops(settle_seconds: float = 10, inputs: Path | None = None, outputs: Path | None = None,
-                 warehouse: Path | None = None, years: list[int] | None = None) -> list[pipeline.IngestReport]:
-    """Take whatever departments dropped into inputs/<year>/<department>/ since the last look (every year's
-    folder, or the years given), waiting for files changed within the last settle_seconds.
+                 warehouse: Path | None = None, years: list[int] | None = None, region: str = "jinjiang",
+                 reports: Path | None = None) -> list[pipeline.IngestReport]:
+    """Take whatever the region's departments dropped into inputs/<year>/<department>/ since the last look
+    (every year's folder, or the years given), waiting for files changed within the last settle_seconds.
 
     Idempotent: files already taken are no-ops, so it runs on a short interval."""
-    settings = Settings.from_env().with_paths(inputs=inputs, outputs=outputs, warehouse=warehouse)
+    settings = Settings.from_env().with_paths(inputs=inputs, outputs=outputs, warehouse=warehouse,
+                                              reports=reports).for_region(region)
     found = sorted(int(p.name) for p in settings.inputs.iterdir() if p.is_dir() and YEAR_FOLDER.fullmatch(p.name))
     chosen = tuple(sorted(years)) if years else tuple(found)
     return take_submissions(settings, chosen, settle_seconds) if chosen else []

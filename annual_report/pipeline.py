@@ -21,12 +21,13 @@ from annual_report.intake import (
     take,
 )
 from annual_report.intake.archive import Archive
-from annual_report.intake.contracts import Contract, load_contracts
+from annual_report.intake.contracts import Contract, region_contracts
 from annual_report.intake.submission import SubmissionResult
 from annual_report.report import render
 from annual_report.report.spec import load_spec
 from annual_report.settings import Settings
 from annual_report.warehouse import cross_checks, database, metrics
+from annual_report.warehouse.catalogue import Catalogue, load_catalogue
 from annual_report.warehouse.cross_checks import CheckWarning
 
 
@@ -118,7 +119,7 @@ def write_receipts(settings: Settings, year: int, results: list[SubmissionResult
 def missing_datasets(settings: Settings, region: str, year: int) -> list[Contract]:
     """The ledgers the report spec requires that have no loaded submission for the year."""
     spec = load_spec(settings.spec_path(region, year))
-    contracts = load_contracts(settings.contracts)
+    contracts = region_contracts(settings)
     with _warehouse(settings, settings.warehouse, contracts) as con:
         present = {d for (d,) in con.execute("select dataset from current_submissions where year = ?", [year]).fetchall()}
     return [contracts[d] for d in spec.required_datasets if d not in present]
@@ -202,7 +203,7 @@ def rebuild_warehouse(settings: Settings) -> list[SubmissionResult]:
     The new warehouse is built beside the old one and replaces it only when complete; the old one's lock is
     held throughout, so no run writes to a file that is about to be replaced.
     """
-    contracts = load_contracts(settings.contracts)
+    contracts = region_contracts(settings)
     archive = Archive(settings.archive)
     if not archive.entries():
         raise FileNotFoundError(f"no archived submissions in {settings.archive}")
@@ -212,13 +213,20 @@ def rebuild_warehouse(settings: Settings) -> list[SubmissionResult]:
         with tempfile.TemporaryDirectory(prefix="annual-report-") as workdir, \
                 _warehouse(settings, building, contracts) as con:
             results = _replay(con, contracts, archive, Path(workdir))
-            for year in sorted({r.year for r in results}):
-                metrics.build_metrics(con, settings.sql, contracts, year)
+            for region, year in _specs(settings, {r.year for r in results}):
+                catalogue, needed = region_metrics(settings, region, year, contracts)
+                metrics.build_metrics(con, settings.sql, contracts, catalogue, needed, region, year)
         # a write-ahead log left by the old file would be replayed into the new one
         _write_ahead_log(settings.warehouse).unlink(missing_ok=True)
         os.replace(building, settings.warehouse)
     building.with_name(building.name + ".lock").unlink(missing_ok=True)
     return results
+
+
+def _specs(settings: Settings, years: set[int]) -> list[tuple[str, int]]:
+    """(region, year) of every region's spec for one of the years."""
+    return sorted((path.parent.name, int(path.stem)) for path in settings.reports.glob("*/*.md")
+                  if path.stem.isdigit() and int(path.stem) in years)
 
 
 def _write_ahead_log(database: Path) -> Path:
@@ -231,11 +239,21 @@ def _remove_database(database: Path) -> None:
     _write_ahead_log(database).unlink(missing_ok=True)
 
 
-def build_metrics(settings: Settings, year: int) -> pl.DataFrame:
-    """Compute and store the year's metrics from the current submissions."""
-    contracts = load_contracts(settings.contracts)
+def region_metrics(settings: Settings, region: str, year: int,
+                   contracts: dict[str, Contract]) -> tuple[Catalogue, set[str]]:
+    """The region's catalogue (the shared library, then its own metrics) and the metrics its report of the year
+    needs computed."""
+    catalogue = load_catalogue(settings.sql / "metrics", settings.region_pack(region) / "metrics")
+    catalogue.check(contracts)
+    return catalogue, catalogue.needed(load_spec(settings.spec_path(region, year)).metrics_used)
+
+
+def build_metrics(settings: Settings, region: str, year: int) -> pl.DataFrame:
+    """Compute and store the region's metrics of the year from the current submissions."""
+    contracts = region_contracts(settings)
+    catalogue, needed = region_metrics(settings, region, year, contracts)
     with _warehouse(settings, settings.warehouse, contracts) as con:
-        return metrics.build_metrics(con, settings.sql, contracts, year)
+        return metrics.build_metrics(con, settings.sql, contracts, catalogue, needed, region, year)
 
 
 def render_report(settings: Settings, region: str, year: int, year_metrics: pl.DataFrame,
@@ -246,7 +264,7 @@ def render_report(settings: Settings, region: str, year: int, year_metrics: pl.D
     marked gaps instead of stopping, and its first page says it is provisional and lists the notes."""
     draft = provisional is not None
     spec = load_spec(settings.spec_path(region, year))
-    context = render.report_context(spec, year_metrics, load_contracts(settings.contracts), year, draft)
+    context = render.report_context(spec, year_metrics, region_contracts(settings), year, draft)
     context["provisional"] = provisional
     stem = settings.year_outputs(year) / f"{region}-{year}-report"
     metrics_csv = stem.parent / f"{region}-{year}-metrics.csv"

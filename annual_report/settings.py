@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     warehouse: Path | None = None  # outputs/warehouse.duckdb
     archive: Path | None = None    # outputs/archive
     reports: Path = ROOT / "reports"
+    region: str = "jinjiang"       # whose inputs these are: its contracts' local values apply
     contracts: Path = ROOT / "contracts"
     sql: Path = ROOT / "sql"
     templates: Path = ROOT / "templates"
@@ -49,6 +50,11 @@ class Settings(BaseSettings):
     def from_env(cls) -> Settings:
         return cls()
 
+    def for_region(self, region: str) -> Settings:
+        """A copy for another region (its pack must exist for its contracts and metrics to apply)."""
+        self.region_pack(region)
+        return Settings(**(self.model_dump() | {"region": region}))
+
     def with_paths(self, **paths: Path | None) -> Settings:
         """A copy with the given paths replaced (None keeps the current one).
 
@@ -65,11 +71,16 @@ class Settings(BaseSettings):
     def receipts(self, year: int) -> Path:
         return self.year_outputs(year) / "receipts"
 
-    def spec_path(self, region: str, year: int) -> Path:
-        """reports/<region>/<year>.md; a region is a plain name, so no path can be smuggled through it."""
+    def region_pack(self, region: str) -> Path:
+        """reports/<region>/, the region's own folder: its spec of each year, its metrics (metrics/) and its
+        contracts (contracts/); a region is a plain name, so no path can be smuggled through it."""
         if not REGION.fullmatch(region):
             raise ValueError(f"region {region!r}: use lower-case letters, digits, '-' and '_' only")
-        path = self.reports / region / f"{year}.md"
+        return self.reports / region
+
+    def spec_path(self, region: str, year: int) -> Path:
+        """reports/<region>/<year>.md."""
+        path = self.region_pack(region) / f"{year}.md"
         if not path.is_file():
             raise FileNotFoundError(f"no report spec for {region} {year}: {path} (copy last year's and edit it)")
         return path

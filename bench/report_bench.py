@@ -26,7 +26,7 @@ def metrics_section(runs: int) -> Section:
         f"The warehouse: every sample ledger for {YEAR - 1}–{YEAR}, with {scale}, taken by "
         f"the drops flow ({built.detail['files']} files, {built.detail['rows_loaded']:,} rows loaded "
         f"in {built.seconds:.1f} s, 1 run, peak memory {gigabytes(built.peak_rss)}; files failed: "
-        f"{', '.join(built.detail['failed']) or 'none'}). Then `pipeline.build_metrics(settings, {YEAR})`, "
+        f"{', '.join(built.detail['failed']) or 'none'}). Then `pipeline.build_metrics(settings, REGION, {YEAR})`, "
         f"each run in a new process ({samples[0].detail['metrics']} metrics, "
         f"{samples[0].detail['with_value']} with a value).")
     time = Stats.of([s.seconds for s in samples])

@@ -27,7 +27,7 @@ import duckdb
 
 from annual_report import pipeline
 from annual_report.intake import land, submission
-from annual_report.intake.contracts import load_contracts
+from annual_report.intake.contracts import load_contracts, region_contracts
 from annual_report.intake.decode import read_head
 from annual_report.prefect_server import prefect_api, wait_until_ready
 from annual_report.settings import ROOT, Settings
@@ -151,7 +151,7 @@ def build_metrics(inputs: str, outputs: str, year: int) -> dict[str, Any]:
     """`pipeline.build_metrics` on an existing warehouse."""
     settings = _settings(outputs, inputs)
     start = time.perf_counter()
-    metrics = pipeline.build_metrics(settings, year)
+    metrics = pipeline.build_metrics(settings, REGION, year)
     return {"seconds": time.perf_counter() - start, "metrics": metrics.height,
             "with_value": metrics.filter(metrics["value"].is_not_null()).height}
 
@@ -187,7 +187,7 @@ def render(outputs: str, year: int, runs: int) -> dict[str, Any]:
     """
     settings = _settings(outputs)
     _take(settings, year)
-    metrics = pipeline.build_metrics(settings, year)
+    metrics = pipeline.build_metrics(settings, REGION, year)
     first_start = time.perf_counter()
     files = pipeline.render_report(settings, REGION, year, metrics)
     first = time.perf_counter() - first_start
@@ -219,7 +219,7 @@ def _pages(pdf: Path) -> int:
 
 def _take_directly(settings: Settings, year: int) -> None:
     """The report flow's taking of files (`flows.take_submissions`) with each of its steps called directly."""
-    contracts = load_contracts(settings.contracts)
+    contracts = region_contracts(settings)
     years = (year - 1, year)
     look = pipeline.look(settings, years)
     for each in years:
@@ -235,7 +235,7 @@ def direct_report(outputs: str, year: int) -> dict[str, Any]:
     times = [time.perf_counter()]
     _take_directly(settings, year)
     times.append(time.perf_counter())
-    metrics = pipeline.build_metrics(settings, year)
+    metrics = pipeline.build_metrics(settings, REGION, year)
     times.append(time.perf_counter())
     pipeline.render_report(settings, REGION, year, metrics)
     times.append(time.perf_counter())

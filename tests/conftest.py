@@ -13,7 +13,7 @@ from prefect.testing.utilities import prefect_test_harness
 
 from annual_report import pipeline
 from annual_report.flows import annual_report, ingest_drops
-from annual_report.intake.contracts import Contract, load_contracts
+from annual_report.intake.contracts import Contract, region_contracts
 from annual_report.prefect_server import without_heartbeats
 from annual_report.settings import ROOT, Settings
 
@@ -30,7 +30,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def contracts() -> dict[str, Contract]:
-    return load_contracts(ROOT / "contracts")
+    """The contracts the sample region (Jinjiang) takes its files by: the shared ones with its local values."""
+    return region_contracts(Settings.from_env())
 
 
 @pytest.fixture
@@ -78,7 +79,7 @@ def take_inputs(settings: Settings, year: int) -> pipeline.IngestReport:
 
 def header(dataset: str) -> list[str]:
     """A ledger's header row as its blank form has it, from its contract (never typed in a test)."""
-    return [column.header for column in load_contracts(ROOT / "contracts")[dataset].columns]
+    return [column.header for column in region_contracts(Settings.from_env())[dataset].columns]
 
 
 LEGAL_AID_HEADER = header("legal_aid_cases")

@@ -26,7 +26,7 @@ def metrics_of(settings: Settings) -> list[tuple]:
 
 def run(settings: Settings) -> list[tuple]:
     take_inputs(settings, 2021)
-    pipeline.build_metrics(settings, 2021)
+    pipeline.build_metrics(settings, "jinjiang", 2021)
     return metrics_of(settings)
 
 

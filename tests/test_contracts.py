@@ -12,20 +12,46 @@ from annual_report.intake import self_check
 from annual_report.intake.contracts import (
     ContractError,
     load_contract,
+    load_contracts,
     normalize_header,
+    region_contracts,
 )
-from annual_report.settings import ROOT
+from annual_report.report.spec import load_spec
+from annual_report.settings import ROOT, Settings
 
 
-def test_every_contract_loads_and_has_a_key(contracts) -> None:
-    assert len(contracts) == 19
+def test_every_contract_loads_and_has_a_key() -> None:
+    contracts = load_contracts(ROOT / "contracts")
+    assert sorted(contracts) == sorted(path.stem for path in (ROOT / "contracts").glob("*.yaml"))
     for contract in contracts.values():
         assert contract.key and all(contract.column(k).required for k in contract.key), contract.dataset
 
 
-def test_every_dataset_has_sample_inputs(contracts) -> None:
-    for contract in contracts.values():
+def test_every_dataset_the_sample_report_requires_has_sample_inputs(contracts) -> None:
+    spec = load_spec(Settings.from_env().spec_path("jinjiang", 2021))
+    assert spec.required_datasets
+    for dataset in spec.required_datasets:
+        contract = contracts[dataset]
         assert (ROOT / "inputs" / "2021" / contract.department / f"{contract.title}.csv").is_file()
+
+
+def test_a_regions_local_values_apply_to_its_files_only(tmp_path: Path) -> None:
+    """Jinjiang's pack lists the designations its village register allows; another region's register takes any."""
+    jinjiang = region_contracts(Settings.from_env())["villages"].column("governance_designation")
+    assert jinjiang.type == "enum" and "晋江市共建共享示范社区" in jinjiang.values
+    (tmp_path / "elsewhere").mkdir()
+    elsewhere = Settings.from_env().with_paths(reports=tmp_path).for_region("elsewhere")
+    assert region_contracts(elsewhere)["villages"].column("governance_designation").type == "text"
+    assert region_contracts(elsewhere)["villages"].version != region_contracts(Settings.from_env())["villages"].version
+
+
+def test_local_values_for_a_column_the_shared_contract_lacks_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "x" / "contracts").mkdir(parents=True)
+    (tmp_path / "x" / "contracts" / "villages.yaml").write_text("columns:\n  designation: {type: text}\n",
+                                                                encoding="utf-8")
+    with pytest.raises(ContractError, match=r"villages\.yaml: the shared contract has no column 'designation' "
+                                            r"\(did you mean 'governance_designation'\?\)"):
+        region_contracts(Settings.from_env().with_paths(reports=tmp_path).for_region("x"))
 
 
 def test_headers_match_with_aliases_full_width_and_spaces(contracts) -> None:

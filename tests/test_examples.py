@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import pdfplumber
 import pytest
@@ -11,6 +12,7 @@ from test_layout import BODY, MM, PITCH, TOLERANCE, full_width, lines
 from test_report import pdf_text
 
 from annual_report import pipeline
+from annual_report.cli import main
 from annual_report.settings import ROOT, Settings
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")  # the flows run as users run them
@@ -107,3 +109,21 @@ def test_example_folder_is_self_contained() -> None:
         "inputs/2021/司法局/行政应诉案件台账.csv", "inputs/2021/法律援助中心/法律援助案件台账.csv",
         "make_inputs.py", "reports/qinglan/2021.md",
     ]
+
+
+def test_a_new_regions_pack_renders_a_draft_from_its_first_command(tmp_path: Path, capsys) -> None:
+    """`new-region`, then a draft run on empty inputs: the five required parts, each missing figure marked."""
+    reports = tmp_path / "reports"
+    assert main(["new-region", "lanxi", "--year", "2022", "--reports", str(reports)]) == 0
+    assert sorted(p.relative_to(reports).as_posix() for p in reports.rglob("*.csv")) == [
+        "lanxi/blank-forms/法律援助案件台账.csv", "lanxi/blank-forms/行政复议案件台账.csv",
+        "lanxi/blank-forms/行政应诉案件台账.csv"]
+    (tmp_path / "inputs").mkdir()
+    settings = Settings.from_env().with_paths(inputs=tmp_path / "inputs", outputs=tmp_path / "outputs",
+                                              reports=reports)
+    text = pdf_text(run_report(settings, "lanxi", 2022, mode="draft").files.pdf)
+    assert "征求意见稿" in text and "全年受理法律援助案件【待补：受理法律援助案件】" in text
+    assert all(part in text for part in ("二、存在的不足和原因", "三、党政主要负责人履行推进法治建设第一责任人职责情况",
+                                         "五、其他需要报告的情况"))
+    assert main(["new-region", "lanxi", "--year", "2022", "--reports", str(reports)]) == 2
+    assert "exists already" in capsys.readouterr().err

@@ -28,8 +28,7 @@ def test_batch_flow_renders_each_region_from_its_own_folder(prefect_harness, tmp
     for region in ("jinjiang", "jinjiang_copy"):
         root = tmp_path / region
         shutil.copytree(ROOT / "inputs", root / "inputs")
-        (root / "reports" / region).mkdir(parents=True)
-        shutil.copy(ROOT / "reports" / "jinjiang" / "2021.md", root / "reports" / region / "2021.md")
+        shutil.copytree(ROOT / "reports" / "jinjiang", root / "reports" / region)  # the region's whole pack
         regions[region] = str(root)
     pdfs = batch_reports(year=2021, regions=regions)
     assert pdfs == {r: Path(root) / "outputs" / "2021" / f"{r}-2021-report.pdf" for r, root in regions.items()}

@@ -32,7 +32,7 @@ from annual_report.files import write_csv
 from annual_report.intake import listing, submission, take
 from annual_report.intake.archive import Archive
 from annual_report.intake.blank_forms import write_blank_forms
-from annual_report.intake.contracts import load_contracts
+from annual_report.intake.contracts import region_contracts
 from annual_report.intake.receipts import receipt_path
 from annual_report.intake.submission import SubmissionResult
 from annual_report.report import render
@@ -221,7 +221,7 @@ def test_a_file_swapped_for_a_link_after_listing_is_not_read(settings: Settings,
     [(year, path)] = pipeline.look(settings, (2021,)).files
     listed.unlink()
     listed.symlink_to(outside)
-    [result] = pipeline.take_files(settings, year, [path], load_contracts(settings.contracts))
+    [result] = pipeline.take_files(settings, year, [path], region_contracts(settings))
     assert (result.status, result.rows_loaded) == ("ignored", 0)
     assert "inputs 文件夹以外的链接" in result.problem
     assert not Archive(settings.archive).entries()

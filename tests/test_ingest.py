@@ -203,11 +203,11 @@ def test_same_file_again_is_a_no_op_and_a_new_one_supersedes(settings: Settings)
     legal_aid(settings, GOOD[:1])
     assert only(settings).status == "loaded"
     assert table(settings, "select count(*) from raw_legal_aid_cases") == [(3,)]  # history kept
-    pipeline.build_metrics(settings, 2021)
+    pipeline.build_metrics(settings, "jinjiang", 2021)
     assert table(settings, "select value from metrics where metric_id = 'legal_aid_cases'") == [(1.0,)]
     # sending the first version again makes it current again
     path.unlink()
     legal_aid(settings, GOOD)
     assert only(settings).status == "loaded"
-    pipeline.build_metrics(settings, 2021)
+    pipeline.build_metrics(settings, "jinjiang", 2021)
     assert table(settings, "select value from metrics where metric_id = 'legal_aid_cases'") == [(2.0,)]

@@ -10,7 +10,7 @@ import pytest
 from conftest import LEGAL_AID_HEADER, header, take_inputs, write_csv
 
 from annual_report import pipeline
-from annual_report.intake.contracts import load_contracts
+from annual_report.intake.contracts import region_contracts
 from annual_report.settings import ROOT, Settings
 from annual_report.warehouse import database, metrics
 
@@ -22,7 +22,7 @@ MEDIATION_HEADER = header("mediation_cases")
 
 def values(settings: Settings, year: int = 2021) -> dict[str, float | None]:
     take_inputs(settings, year)
-    metrics = pipeline.build_metrics(settings, year)
+    metrics = pipeline.build_metrics(settings, "jinjiang", year)
     return dict(zip(metrics["metric_id"], metrics["value"], strict=True))
 
 
@@ -58,25 +58,26 @@ def test_year_on_year_uses_the_prior_years_submission(settings: Settings) -> Non
         write_csv(settings.inputs / str(year) / "法律援助中心" / "法援.csv",
                   [header, *[[f"F{year}-{i}", "民事", "离婚", "安海镇", f"{year}-06-01", "某所"] for i in range(count)]])
     take_inputs(settings, 2021)
-    metrics = pipeline.build_metrics(settings, 2021)
+    metrics = pipeline.build_metrics(settings, "jinjiang", 2021)
     row = metrics.filter(metrics["metric_id"] == "legal_aid_cases").row(0, named=True)
     assert (row["value"], row["prior_value"], row["change"]) == (5, 4, 0.25)
     assert len(row["submission_ids"]) == 2  # fed by both years' ledgers
 
 
 def test_metrics_that_cannot_be_stored_leave_the_earlier_ones(settings: Settings, tmp_path: Path) -> None:
-    """A model copied under a second name gives its metrics twice: storing them fails, the year's earlier
+    """A hand-written model copied under a second name gives its metrics twice: storing them fails, the year's earlier
     metrics stay as they were and the connection goes on working."""
     write_csv(settings.inputs / "2021" / "司法局" / "调解.csv", [
         MEDIATION_HEADER, ["T1", "青阳街道人民调解委员会", "邻里纠纷", "2021-03-01", "成功", "2021-03-02"]])
     values(settings)
     sql = tmp_path / "sql"
     shutil.copytree(ROOT / "sql", sql)
-    shutil.copy(sql / "metrics" / "dispute_resolution.sql", sql / "metrics" / "dispute_resolution_copy.sql")
-    contracts = load_contracts(settings.contracts)
+    shutil.copy(sql / "metrics" / "permits.sql", sql / "metrics" / "permits_copy.sql")
+    contracts = region_contracts(settings)
+    catalogue, needed = pipeline.region_metrics(settings.with_paths(sql=sql), "jinjiang", 2021, contracts)
     with database.connect(settings.warehouse, contracts.values()) as con:
         stored = con.execute("select * from metrics order by year, metric_id").fetchall()
         with pytest.raises(duckdb.ConstraintException):
-            metrics.build_metrics(con, sql, contracts, 2021)
+            metrics.build_metrics(con, sql, contracts, catalogue, needed, "jinjiang", 2021)
         assert con.execute("select * from metrics order by year, metric_id").fetchall() == stored
-    assert ("mediation_cases", 2021) in {(row[0], row[1]) for row in stored}
+    assert ("jinjiang", "mediation_cases", 2021) in {row[:3] for row in stored}

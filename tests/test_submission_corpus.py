@@ -229,7 +229,7 @@ def test_awkward_file(accepted: Settings, case: Case) -> None:
     if case.warning:
         assert any(case.warning in w for w in result.warnings), result.warnings
     if case.loaded_sql:
-        pipeline.build_metrics(accepted, 2021)
+        pipeline.build_metrics(accepted, "jinjiang", 2021)
         with duckdb.connect(str(accepted.warehouse), read_only=True) as con:
             assert con.execute(case.loaded_sql).fetchall() == case.loaded
     assert snapshot(accepted.warehouse) == before

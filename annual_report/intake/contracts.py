@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import field, fields
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import (
@@ -29,6 +29,9 @@ from pydantic import (
     model_validator,
 )
 from pydantic.dataclasses import dataclass
+
+if TYPE_CHECKING:
+    from annual_report.settings import Settings
 
 # contract type -> DuckDB column type
 SQL_TYPES = {
@@ -311,7 +314,7 @@ def _contract_entry(raw: dict[str, Any]) -> Callable[[tuple[Any, ...]], str | No
     return entry
 
 
-def load_contract(path: Path) -> Contract:
+def _raw_contract(path: Path) -> tuple[dict[str, Any], bytes]:
     data = path.read_bytes()
     try:
         raw = yaml.load(data.decode("utf-8"), Loader=SAFE_LOADER)
@@ -324,6 +327,10 @@ def load_contract(path: Path) -> Contract:
     if "version" in raw:
         raise ContractError(f"{path}: unknown key 'version' (a contract's version is the sha256 of its file, "
                             "set when it loads)")
+    return raw, data
+
+
+def _validated(path: Path, raw: dict[str, Any], data: bytes) -> Contract:
     try:
         contract = CONTRACT.validate_python({**raw, "version": hashlib.sha256(data).hexdigest()[:16]})
     except ValidationError as exc:
@@ -334,12 +341,48 @@ def load_contract(path: Path) -> Contract:
     return contract
 
 
-def load_contracts(directory: Path) -> dict[str, Contract]:
-    """Every contract in a folder, by dataset id."""
-    contracts = {}
-    for path in sorted(directory.glob("*.yaml")):
-        contract = load_contract(path)
-        contracts[contract.dataset] = contract
-    if not contracts:
+def load_contract(path: Path) -> Contract:
+    return _validated(path, *_raw_contract(path))
+
+
+def _local_values(path: Path, shared: dict[str, Any], local: dict[str, Any]) -> dict[str, Any]:
+    """A shared contract with a region's local values: top-level keys replaced, and `columns` given as a
+    mapping of column name -> the keys of that column to replace (e.g. the values a region's enum allows)."""
+    columns = local.get("columns", {})
+    names = [c.get("name") for c in shared["columns"]]
+    if not isinstance(columns, dict) or not all(isinstance(v, dict) for v in columns.values()):
+        raise ContractError(f"{path}: a region's local values give `columns` as a mapping of column name to "
+                            "the keys it changes (e.g. `columns: {kind: {values: [...]}}`)")
+    for name in columns:
+        if name not in names:
+            hint = difflib.get_close_matches(str(name), [str(n) for n in names], n=1)
+            raise ContractError(f"{path}: the shared contract has no column {name!r}"
+                                + (f" (did you mean {hint[0]!r}?)" if hint else f" (its columns: {', '.join(names)})"))
+    return shared | {k: v for k, v in local.items() if k != "columns"} | {
+        "columns": [column | columns.get(column.get("name"), {}) for column in shared["columns"]]}
+
+
+def load_contracts(directory: Path, region: Path | None = None) -> dict[str, Contract]:
+    """Every contract in a folder, by dataset id; with a region's folder of contracts, its own contracts added
+    and, in a file named after a shared contract without a `dataset` key, its local values for that contract."""
+    raws = {path.stem: (path, *_raw_contract(path)) for path in sorted(directory.glob("*.yaml"))}
+    if not raws:
         raise ContractError(f"no contracts in {directory}")
+    for path in sorted(region.glob("*.yaml")) if region and region.is_dir() else ():
+        local, data = _raw_contract(path)
+        if "dataset" in local or path.stem not in raws:
+            raws[path.stem] = (path, local, data)
+        else:
+            _, shared, shared_data = raws[path.stem]
+            raws[path.stem] = (path, _local_values(path, shared, local), shared_data + data)
+    contracts = {}
+    for path, raw, data in raws.values():
+        contract = _validated(path, raw, data)
+        contracts[contract.dataset] = contract
     return contracts
+
+
+def region_contracts(settings: Settings) -> dict[str, Contract]:
+    """The contracts the settings' region takes its files by: the shared ones, with the region's own contracts
+    and its local values (reports/<region>/contracts/)."""
+    return load_contracts(settings.contracts, settings.region_pack(settings.region) / "contracts")

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from annual_report.intake import receipts
-from annual_report.intake.contracts import load_contracts
+from annual_report.intake.contracts import region_contracts
 from annual_report.intake.land import load_file
 from annual_report.intake.submission import SubmissionResult, sha256_of
 from annual_report.settings import Settings
@@ -17,7 +17,7 @@ from annual_report.warehouse import database
 
 def check_file(settings: Settings, path: Path, year: int, department: str) -> tuple[SubmissionResult, str]:
     """A department's self-check: the same checks as ingest, in a throwaway warehouse; the receipt text."""
-    contracts = load_contracts(settings.contracts)
+    contracts = region_contracts(settings)
     with tempfile.TemporaryDirectory(prefix="annual-report-") as workdir, \
             database.connect(Path(workdir) / "check.duckdb", contracts.values(),
                              memory_limit=settings.memory_limit) as con:

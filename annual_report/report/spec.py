@@ -18,6 +18,7 @@ from dataclasses import field, fields
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import yaml
 from pydantic import (
     TypeAdapter,
@@ -107,6 +108,17 @@ class ReportSpec:
         if self.title_lines and "".join(self.title_lines) != self.title:
             raise ValueError(f"title_lines must join up to the title {self.title!r}")
         return self
+
+    @property
+    def metrics_used(self) -> set[str]:
+        """The metrics the report prints: each `m.<metric>` of the narrative, the attachment's metrics and the
+        series of its charts."""
+        tree = jinja2.Environment().parse(self.narrative)
+        used = {node.attr for node in tree.find_all(jinja2.nodes.Getattr)
+                if isinstance(node.node, jinja2.nodes.Name) and node.node.name == "m"}
+        if self.attachment:
+            used |= set(self.attachment.metrics) | {chart.series for chart in self.attachment.charts}
+        return used
 
 
 SPEC = TypeAdapter(ReportSpec)

@@ -1,10 +1,10 @@
-"""Build the metrics table from the SQL models in `sql/`.
+"""Build a region's metrics table from the metric catalogue (`catalogue`) over the staging views.
 
-Layers run in order: `sql/staging/stg_dataset.sql` is rendered once per contract into a view
-`stg_<dataset>`; every `sql/metrics/*.sql` model returns rows of
-(metric_id, label, value, unit, datasets) for `getvariable('report_year')`. A metric whose
-datasets were not submitted for that year has no value (never a silent zero). The year-on-year
-step joins each metric to the prior year's value with Polars.
+`sql/staging/stg_dataset.sql` is rendered once per contract into a view `stg_<dataset>`; the catalogue's
+query then gives rows of (metric_id, label, value, unit, datasets) for `getvariable('report_year')`, for the
+metrics the region's report prints and those they are computed from. A metric whose datasets were not
+submitted for that year has no value (never a silent zero). The year-on-year step joins each metric to the
+prior year's value with Polars.
 """
 
 from __future__ import annotations
@@ -16,10 +16,13 @@ import jinja2
 import polars as pl
 
 from annual_report.intake.contracts import Contract
+from annual_report.intake.validate import literal
+from annual_report.warehouse.catalogue import Catalogue
 from annual_report.warehouse.database import transaction
 
 METRICS_SCHEMA = """
 create table if not exists metrics (
+    region varchar not null,
     metric_id varchar not null,
     year integer not null,
     label varchar not null,
@@ -29,7 +32,7 @@ create table if not exists metrics (
     change double,             -- (value - prior_value) / prior_value
     datasets varchar[] not null,
     submission_ids integer[] not null,
-    primary key (metric_id, year)
+    primary key (region, metric_id, year)
 )
 """
 
@@ -41,16 +44,12 @@ def build_staging(con: duckdb.DuckDBPyConnection, sql_dir: Path, contracts: dict
         con.execute(f"create or replace view stg_{contract.dataset} as {template.render(contract=contract)}")
 
 
-def metric_models(sql_dir: Path) -> list[Path]:
-    return sorted((sql_dir / "metrics").glob("*.sql"))
-
-
-def metrics_for_year(con: duckdb.DuckDBPyConnection, sql_dir: Path, year: int) -> pl.DataFrame:
-    """Every metric of one year, with the current submissions that fed it (value null when none did)."""
+def metrics_for_year(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, needed: set[str],
+                     year: int) -> pl.DataFrame:
+    """The needed metrics of one year, with the current submissions that fed them (value null when none did)."""
     con.execute(f"set variable report_year = {int(year)}")
-    models = "\nunion all by name\n".join(f"({path.read_text(encoding='utf-8')})" for path in metric_models(sql_dir))
     return con.sql(
-        f"""with computed as ({models}),
+        f"""with computed as ({catalogue.sql(needed)}),
         fed as (
             select c.metric_id,
                    coalesce(list(s.submission_id order by s.submission_id) filter (where s.submission_id is not null), []) as submission_ids,
@@ -85,17 +84,28 @@ def with_prior_year(current: pl.DataFrame, prior: pl.DataFrame) -> pl.DataFrame:
 
 
 def build_metrics(con: duckdb.DuckDBPyConnection, sql_dir: Path, contracts: dict[str, Contract],
-                  year: int) -> pl.DataFrame:
-    """Compute the year's metrics and store them, replacing that year's earlier rows; when they cannot be stored,
-    the earlier rows stay and the connection is left usable."""
+                  catalogue: Catalogue, needed: set[str], region: str, year: int) -> pl.DataFrame:
+    """Compute the region's metrics of the year and store them, replacing its earlier rows for that year; when
+    they cannot be stored, the earlier rows stay and the connection is left usable."""
     build_staging(con, sql_dir, contracts)
-    metrics = with_prior_year(metrics_for_year(con, sql_dir, year), metrics_for_year(con, sql_dir, year - 1))
-    con.execute(METRICS_SCHEMA)
+    metrics = with_prior_year(metrics_for_year(con, catalogue, needed, year),
+                              metrics_for_year(con, catalogue, needed, year - 1))
+    _metrics_table(con)
     con.register("computed_metrics", metrics)
     try:
         with transaction(con):
-            con.execute("delete from metrics where year = ?", [year])
-            con.execute("insert into metrics by name select * from computed_metrics")
+            con.execute("delete from metrics where region = ? and year = ?", [region, year])
+            con.execute(f"insert into metrics by name select {literal(region)} as region, * from computed_metrics")
     finally:
         con.unregister("computed_metrics")
     return metrics
+
+
+def _metrics_table(con: duckdb.DuckDBPyConnection) -> None:
+    """The metrics table; one made before metrics were kept per region is dropped first (its rows are computed
+    again by every run)."""
+    columns = {name for (name,) in con.execute(
+        "select column_name from duckdb_columns() where table_name = 'metrics' and schema_name = 'main'").fetchall()}
+    if columns and "region" not in columns:
+        con.execute("drop table metrics")
+    con.execute(METRICS_SCHEMA)
