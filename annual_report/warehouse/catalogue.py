@@ -32,7 +32,14 @@ import yaml
 from pydantic import ValidationError, field_validator, model_validator
 from pydantic.dataclasses import dataclass
 
-from annual_report.intake.contracts import IDENTIFIER, MODEL, SAFE_LOADER, Contract, problems, yaml_problem
+from annual_report.intake.contracts import (
+    IDENTIFIER,
+    MODEL,
+    SAFE_LOADER,
+    Contract,
+    problems,
+    yaml_problem,
+)
 from annual_report.intake.validate import literal
 
 # a sum over no rows is 0 (the ledger was submitted and has none); a mean over no rows has no value
