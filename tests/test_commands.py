@@ -64,7 +64,7 @@ def test_status_shows_received_failed_and_missing(settings: Settings, capsys, mo
     out = capsys.readouterr().out
     assert "有效    法院 执行慈善救助台账" in out and "入库 66/66 行" in out
     assert "未报送  司法局 行政复议案件台账" in out
-    assert "未识别  2021/普法办/活动.csv：表头与任何数据表都不匹配" in out
+    assert "未识别  2021/普法办/活动.csv：未能识别为本单位（普法办）应报送的台账：表头与以下台账都不完全匹配" in out
 
 
 DAMAGE = {
@@ -99,7 +99,7 @@ def test_status_shows_control_characters_of_submitted_names_escaped(settings: Se
     assert main(["status", "--year", "2021", "--outputs", str(settings.outputs)]) == 0
     out = capsys.readouterr().out
     assert f"2021/法院/台账{SHOWN}.csv  入库 66/66 行" in out
-    assert f"未识别  2021/普法办{SHOWN}/活动.csv：表头与任何数据表都不匹配" in out
+    assert f"未识别  2021/普法办{SHOWN}/活动.csv：未能识别：没有应由“普法办{SHOWN}”报送的台账" in out
     assert not any(c in out for c in "\x1b\x07\r\x9b")
 
 

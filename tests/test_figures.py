@@ -1,4 +1,5 @@
-"""Formatting filters, rounding rules, the attachment's table cells, heading numbering and missing-figure errors."""
+"""Formatting filters, rounding rules, the attachment's table cells, heading numbering, missing-figure errors and
+filters refusing a figure of a unit they do not print."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from annual_report.report.figures import (
     Figure,
     Figures,
+    FilterError,
     Formatter,
     Gap,
     MissingFigureError,
@@ -20,6 +22,7 @@ from annual_report.report.narrative import (
     NarrativeError,
     Run,
     chinese_numeral,
+    fill_placeholders,
     narrative_blocks,
 )
 
@@ -51,6 +54,50 @@ def test_yoy(value: float, prior: float, printed: str) -> None:
     assert Formatter("half_up").yoy(figure(value, prior=prior), 1) == printed
 
 
+@pytest.mark.parametrize(("wording", "value", "prior", "printed"), [
+    ("上升/下降", 2433, 3501, "下降30.5%"),
+    ("增加/减少", 3501, 2433, "增加43.9%"),
+    ("增加/减少", 2433, 3501, "减少30.5%"),
+    ("提高/降低", 3501, 2433, "提高43.9%"),
+    ("提高/降低", 2433, 3501, "降低30.5%"),
+    ("增加/减少", 100, 100, "持平"),
+])
+def test_yoy_in_each_wording(wording: str, value: float, prior: float, printed: str) -> None:
+    assert Formatter("half_up").yoy(figure(value, prior=prior), 1, wording) == printed
+
+
+@pytest.mark.parametrize(("rounding", "f", "arguments", "printed"), [
+    ("half_up", figure(209, "件", 197), (), "增加12件"),
+    ("half_up", figure(194, "件", 197), (), "减少3件"),
+    ("half_up", figure(197, "件", 197), (), "持平"),
+    ("half_up", figure(194, "件", 197), (0, "上升/下降"), "下降3件"),
+    ("half_up", figure(209, "件", 197), (0, "提高/降低"), "提高12件"),
+    ("half_up", figure(3501, "件", 0), (), "增加3501件"),  # from zero: no relative change, but a difference
+    ("half_up", figure(1183000.5, "元", 1183000), (), "增加1元"),
+    ("truncate", figure(1183000.5, "元", 1183000), (), "持平"),  # 0.5 truncated to 0
+    ("truncate", figure(1183000.5, "元", 1183000), (1,), "增加0.5元"),
+    ("half_up", figure(80.25, "人次", 81), (1,), "减少0.8人次"),  # half-up on the difference, 0.75
+])
+def test_diff_is_the_change_in_the_figures_own_unit(rounding: str, f: Figure, arguments: tuple, printed: str) -> None:
+    assert Formatter(rounding).diff(f, *arguments) == printed
+
+
+def test_diff_without_prior_year_names_the_metric() -> None:
+    with pytest.raises(MissingFigureError, match="'x'.*prior-year"):
+        Formatter("half_up").diff(figure(5))
+
+
+def test_an_unknown_wording_is_refused_naming_the_metric_and_the_wordings() -> None:
+    formatter = Formatter("half_up")
+    with pytest.raises(FilterError, match=r"'x' \(测试\) with `yoy` in the wording '增加', which is none of "
+                                          r"上升/下降, 增加/减少, 提高/降低, 提高/下降"):
+        formatter.yoy(figure(5, prior=4), 1, "增加")
+    with pytest.raises(FilterError, match="`diff` in the wording '减少/增加'"):
+        formatter.diff(figure(5, prior=4), 0, "减少/增加")
+    with pytest.raises(FilterError, match="`points` in the wording '上升'"):
+        formatter.points(figure(0.5, "%", 0.4), 1, wording="上升")
+
+
 def test_yoy_without_prior_year_names_the_metric() -> None:
     with pytest.raises(MissingFigureError, match="'x'.*prior-year"):
         Formatter("half_up").yoy(figure(5), 1)
@@ -65,6 +112,12 @@ def test_yoy_without_prior_year_names_the_metric() -> None:
 ])
 def test_points_against_the_prior_year(value: float, prior: float, printed: str) -> None:
     assert Formatter("half_up").points(figure(value, "%", prior), 1) == printed
+
+
+def test_points_in_another_wording() -> None:
+    formatter = Formatter("half_up")
+    assert formatter.points(figure(0.098, "%", 0.121), 1, wording="提高/降低") == "降低2.3个百分点"
+    assert formatter.points(figure(0.998, "%", 0.975), 1, wording="上升/下降") == "上升2.3个百分点"
 
 
 def test_points_against_another_rate_and_without_a_prior_year() -> None:
@@ -95,6 +148,55 @@ def test_count_wan_approx_and_dates() -> None:
     assert cn_date(dt.date(2022, 2, 8)) == "2022年2月8日"
 
 
+def test_count_and_number_round_to_the_decimals_given() -> None:
+    assert Formatter("half_up").count(figure(3.45, "件")) == "3件"
+    assert Formatter("half_up").count(figure(3.45, "件"), 1) == "3.5件"
+    assert Formatter("truncate").count(figure(3.45, "件"), 1) == "3.4件"
+    assert Formatter("half_up").number(figure(3.45, "件"), 1) == "3.5"
+
+
+def test_count_prints_the_phrase_for_zero_where_the_value_prints_as_zero() -> None:
+    formatter = Formatter("half_up")
+    assert formatter.count(figure(0), zero="暂无") == "暂无"
+    assert formatter.count(figure(3), zero="暂无") == "3件"
+    assert formatter.count(figure(0)) == "0件"           # without a phrase, a zero prints as one
+    assert formatter.count(figure(0.04, "件"), 1, zero="暂无") == "暂无"
+    assert formatter.count(figure(0.05, "件"), 1, zero="暂无") == "0.1件"
+
+
+RATE, COUNT, YUAN = figure(0.5, "%", 0.4), figure(5, "件", 4), figure(1183000, "元", 1000000)
+
+
+@pytest.mark.parametrize(("name", "arguments", "unit", "refusal"), [
+    ("pct", (COUNT,), "件", "prints only figures in '%'"),
+    ("pct", (YUAN, 1), "元", "prints only figures in '%'"),
+    ("points", (COUNT, 1), "件", "prints only figures in '%'"),
+    ("points", (RATE, 1, COUNT), "件", "prints only figures in '%'"),   # against a count
+    ("count", (RATE,), "%", "does not print figures in '%'"),
+    ("number", (RATE,), "%", "does not print figures in '%'"),
+    ("approx", (RATE, 1000), "%", "does not print figures in '%'"),
+    ("diff", (RATE,), "%", "does not print figures in '%'"),
+    ("yoy", (RATE, 1), "%", "does not print figures in '%'"),
+    ("wan", (COUNT, 1), "件", "prints only figures in '元'"),
+    ("wan", (RATE, 1), "%", "prints only figures in '元'"),
+])
+@pytest.mark.parametrize("draft", [False, True])
+def test_a_filter_refuses_a_figure_of_a_unit_it_does_not_print(name: str, arguments: tuple, unit: str,
+                                                               refusal: str, draft: bool) -> None:
+    """In a draft too: a wrong unit is the narrative's mistake, not a gap in the data."""
+    filter_ = Formatter("half_up").filters(draft)[name]
+    with pytest.raises(FilterError, match=rf"metric 'x' \(测试\), whose unit is '{unit}', with `{name}`, which {refusal}"):
+        filter_(*arguments)
+
+
+def test_each_filter_prints_the_figures_of_its_units() -> None:
+    filters = Formatter("half_up").filters()
+    printed = [filters["pct"](RATE), filters["points"](RATE, 1, RATE), filters["count"](YUAN),
+               filters["number"](COUNT), filters["approx"](YUAN, 10000), filters["diff"](YUAN),
+               filters["yoy"](COUNT), filters["wan"](YUAN)]
+    assert printed == ["50.0%", "持平", "1183000元", "5", "1180000余元", "增加183000元", "上升25.0%", "118.3万元"]
+
+
 def _metrics(value: float | None) -> pl.DataFrame:
     return pl.DataFrame({"metric_id": ["legal_aid_cases"], "label": ["受理法律援助案件"], "value": [value],
                          "unit": ["件"], "prior_value": [None], "change": [None],
@@ -119,6 +221,23 @@ def test_a_draft_marks_a_figure_without_data_as_a_gap(contracts) -> None:
     assert filters["yoy"](figure(5), 1) == "【待补：测试（x）上年数据】"
     with pytest.raises(MissingFigureError, match="'legal_aid_casez'"):  # a typo is not a gap
         Figures(_metrics(None), contracts, 2021, draft=True).legal_aid_casez
+
+
+def test_a_draft_marks_gaps_for_the_new_filters_and_their_keywords() -> None:
+    filters = Formatter("half_up").filters(draft=True)
+    gap = Gap("受理法律援助案件")
+    assert filters["count"](gap, zero="暂无") == "【待补：受理法律援助案件】"
+    assert filters["diff"](figure(5)) == "【待补：测试（x）上年数据】"
+    assert filters["points"](figure(0.5, "%"), 1, base=gap) == "【待补：受理法律援助案件】"
+
+
+def test_the_narrative_passes_arguments_and_keywords_to_the_filters() -> None:
+    text = ("{{ m.x | count(zero='暂无') }}，{{ m.y | count(zero='暂无') }}，{{ m.y | diff }}，"
+            "{{ m.y | yoy(1, '增加/减少') }}，{{ m.r | points(1, wording='提高/降低') }}。")
+    context = {"m": {"x": figure(0), "y": figure(12, "件", 15), "r": figure(0.4, "%", 0.5)}}
+    for draft in (False, True):
+        filled = fill_placeholders(text, context, Formatter("half_up").filters(draft))
+        assert filled == "暂无，12件，减少3件，减少20.0%，降低10.0个百分点。"
 
 
 def test_series_is_largest_first_with_other_last(contracts) -> None:

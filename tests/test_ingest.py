@@ -166,8 +166,26 @@ def test_unknown_headers_and_missing_columns_are_named(settings: Settings) -> No
     write_csv(settings.inputs / "2021" / "法律援助中心" / "a.csv", [["甲", "乙"], ["1", "2"]])
     write_csv(settings.inputs / "2021" / "法律援助中心" / "b.csv", [HEADER[:4], GOOD[0][:4]])
     a, b = taken(settings)
-    assert a.status == "failed" and "表头与任何数据表都不匹配" in a.problem
-    assert b.status == "failed" and "缺少必填列：受理日期、承办机构" in b.problem
+    assert a.status == "failed" and a.problem == ("未能识别为本单位（法律援助中心）应报送的台账：表头与以下台账都不完全匹配："
+                                                  "法律援助案件台账。请用 annual-report template 下载模板，保留第一行表头")
+    assert b.status == "failed" and b.problem == "看起来是“法律援助案件台账”，但缺少必填列：受理日期、承办机构"
+
+
+def test_a_ledger_not_known_is_never_named_as_another_departments(settings: Settings, contracts) -> None:
+    """A file of a ledger no contract describes, in the folder of a department that sends other ledgers, is not
+    recognised, whatever header it shares with another department's ledger: the department is told which
+    ledgers it is expected to send. A file in a folder no department of the contracts has says so."""
+    write_csv(settings.inputs / "2021" / "司法局" / "法律援助咨询登记表.csv",
+              [["咨询编号", "咨询人", "援助事项", "承办机构"], ["ZX-1", "张某", "追索劳动报酬", "福建某律师事务所"]])
+    write_csv(settings.inputs / "2021" / "财政局" / "台账.csv", [["甲", "乙"], ["1", "2"]])
+    results = {r.department: r for r in taken(settings)}
+    expected = "、".join(c.title for c in contracts.values() if c.department == "司法局")
+    assert "行政复议案件台账" in expected and "法律援助案件台账" not in expected
+    assert results["司法局"].problem == (f"未能识别为本单位（司法局）应报送的台账：表头与以下台账都不完全匹配：{expected}。"
+                                        "请用 annual-report template 下载模板，保留第一行表头")
+    assert results["财政局"].problem == ("未能识别：没有应由“财政局”报送的台账。请确认文件放在本单位的文件夹中"
+                                        "（inputs/年度/单位名称/），各单位应报送的台账可用 annual-report contracts 查看")
+    assert {r.status for r in results.values()} == {"failed"} and {r.dataset for r in results.values()} == {None}
 
 
 def test_extra_column_is_reported_not_fatal(settings: Settings) -> None:

@@ -18,7 +18,8 @@ from conftest import LEGAL_AID_HEADER, csv_bytes, take_inputs, write_csv
 from openpyxl import Workbook
 
 from annual_report import pipeline
-from annual_report.settings import Settings
+from annual_report.intake.contracts import load_contracts
+from annual_report.settings import ROOT, Settings
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")  # the flows run as users run them
 
@@ -31,6 +32,7 @@ ROW3 = ["晋法援〔2021〕0003号", "行政", "工伤认定", "磁灶镇", "20
 PRIOR_KEY = "晋法援〔2020〕0007号"
 LEGAL_AID = "法律援助中心"
 THIS_YEAR = "stg_legal_aid_cases where report_year = 2021"
+JUSTICE_LEDGERS = "、".join(c.title for c in load_contracts(ROOT / "contracts").values() if c.department == "司法局")
 
 
 def with_cell(row: list[str], index: int, value: str) -> list[str]:
@@ -108,7 +110,12 @@ CASES = [
     Case("title-row-above-header", csv_bytes([["2021年法律援助案件台账"], HEADER, ROW1, with_cell(ROW2, 1, "军事")]),
          "loaded", (2, 1, 1), rejections=((4, "案件类别", "不是允许的取值"),)),
     Case("header-only", good([]), "failed", (0, 0, 0), problem="只有表头"),
-    Case("unknown-headers", csv_bytes([["甲", "乙", "丙"], ["1", "2", "3"]]), "failed", problem="不匹配"),
+    Case("unknown-headers", csv_bytes([["甲", "乙", "丙"], ["1", "2", "3"]]), "failed",
+         problem=f"未能识别为本单位（{LEGAL_AID}）应报送的台账：表头与以下台账都不完全匹配：法律援助案件台账。"),
+    Case("unknown-ledger-sharing-a-header", csv_bytes([["咨询编号", "咨询人", "援助事项", "咨询日期"],
+                                                       ["ZX-1", "张某", "追索劳动报酬", "2021-03-01"]]), "failed",
+         problem=f"未能识别为本单位（司法局）应报送的台账：表头与以下台账都不完全匹配：{JUSTICE_LEDGERS}。",
+         file="2021/司法局/法律援助咨询登记表.csv"),
     # values
     Case("date-slashes", good([with_cell(ROW1, 4, "2021/2/3"), ROW2]), "loaded", (2, 2, 0)),
     Case("date-chinese", good([with_cell(ROW1, 4, "2021年2月3日"), ROW2]), "loaded", (2, 2, 0)),
@@ -137,6 +144,8 @@ CASES = [
     # folders and file names
     Case("wrong-department", good(), "failed", problem="应由法律援助中心报送，请放在 inputs/2021/法律援助中心/ 下",
          file="2021/司法局/法律援助案件台账.csv"),
+    Case("department-without-ledgers", csv_bytes([["甲", "乙"], ["1", "2"]]), "failed",
+         problem="未能识别：没有应由“财政局”报送的台账。", file="2021/财政局/台账.csv"),
     Case("outside-department-folder", good(), "ignored", problem="应放在本单位的文件夹中", file="2021/法律援助案件台账.csv"),
     Case("excel-lock-file", b"\x00junk", "ignored", problem="临时文件", file=f"2021/{LEGAL_AID}/~$台账.xlsx"),
     Case("partial-download", good(), "skipped", problem="临时文件", file=f"2021/{LEGAL_AID}/台账.csv.part"),

@@ -64,25 +64,36 @@ def csv_error_message(error: duckdb.Error) -> str:
     return f"{where}{said}"
 
 
-def _header_row(head: list[list[str]], file_stem: str, contracts: dict[str, Contract]) -> tuple[int, Contract]:
-    """The first row that is a contract's header (a title row may sit above it), and that contract."""
+def _header_row(head: list[list[str]], file_stem: str, contracts: dict[str, Contract],
+                department: str) -> tuple[int, Contract]:
+    """The first row that is a contract's header (a title row may sit above it), and that contract: a row with
+    every required column of a contract, the department's own first (another department's is refused by the
+    caller, naming the folder it belongs in). A file without such a row is not recognised: it looks like one of
+    the department's own ledgers when its header shares columns with one, never like another department's (a
+    header or two in common say nothing), and the department is told which ledgers it is expected to send."""
     best: tuple[int, Contract, list[str]] | None = None
     for index, cells in enumerate(head):
         ranked = []
         for contract in contracts.values():
             matched = contract.match_headers(cells)
             missing = [c.header for c in contract.required_columns if c.name not in matched]
+            own = contract.department == department
             named = file_stem in (contract.title, contract.dataset)
-            ranked.append((not missing, named, len(matched), contract, missing))
-        complete, _, matched, contract, missing = max(ranked, key=lambda r: r[:3])
+            ranked.append((not missing, own, named, len(matched), contract, missing))
+        complete, own, _, matched, contract, missing = max(ranked, key=lambda r: r[:4])
         if complete:
             return index, contract
-        if matched and (best is None or matched > best[0]):
+        if own and matched and (best is None or matched > best[0]):
             best = (matched, contract, missing)
-    if best is None:
-        raise FileProblem("表头与任何数据表都不匹配：请用 annual-report template 下载模板，保留第一行表头")
-    _, contract, missing = best
-    raise FileProblem(f"看起来是“{contract.title}”，但缺少必填列：{'、'.join(missing)}")
+    if best is not None:
+        _, contract, missing = best
+        raise FileProblem(f"看起来是“{contract.title}”，但缺少必填列：{'、'.join(missing)}")
+    expected = [c.title for c in contracts.values() if c.department == department]
+    if not expected:
+        raise FileProblem(f"未能识别：没有应由“{department}”报送的台账。请确认文件放在本单位的文件夹中"
+                          "（inputs/年度/单位名称/），各单位应报送的台账可用 annual-report contracts 查看")
+    raise FileProblem(f"未能识别为本单位（{department}）应报送的台账：表头与以下台账都不完全匹配："
+                      f"{'、'.join(expected)}。请用 annual-report template 下载模板，保留第一行表头")
 
 
 def _trimmed(cell: str) -> str:
@@ -217,7 +228,7 @@ def load_file(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], so
         if wide := next((i for i, row in enumerate(head, start=1) if len(row) > MAX_COLUMNS), None):
             raise FileProblem(f"第{wide}行的单元格超过 {MAX_COLUMNS} 个，不是正常的表格："
                               "请删除表格右侧多余的内容后重新报送")
-        header_index, contract = _header_row(head, Path(result.file).stem, contracts)
+        header_index, contract = _header_row(head, Path(result.file).stem, contracts, result.department)
         result.dataset = contract.dataset
         if contract.department != result.department:
             raise FileProblem(f"“{contract.title}”应由{contract.department}报送，"

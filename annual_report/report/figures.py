@@ -1,9 +1,14 @@
 """Figures as the report prints them: metric lookup, the narrative's filters and the table's cells.
 
-In the narrative, `m.<metric_id>` is a Figure; filters turn it into text: `count` (value and unit),
-`pct(n)`, `yoy(n)` (上升/下降/持平 by sign), `points(n)` (a rate against its prior year, or
-`points(n, m.<other>)` against another rate, in 百分点), `wan(n)` (yuan as 万元), `approx(step)`
-(rounded down, with 余), `number`. Rounding (half-up or truncate) is a setting of the report spec.
+In the narrative, `m.<metric_id>` is a Figure; filters turn it into text: `count` (value and unit;
+`count(zero='暂无')` prints 暂无 where the value prints as 0), `number`, `diff(n)` (the change against the prior
+year in the figure's unit: 增加12件 / 减少3件 / 持平), `yoy(n)` (the relative change: 上升43.9% / 下降… / 持平),
+`approx(step)` (rounded down, with 余), `wan(n)` (yuan as 万元); for a rate (unit %) `pct(n)` and `points(n)`
+(against its prior year, or `points(n, m.<other>)` against another rate, in 百分点). `n` is the decimals printed
+(count, number and diff print none unless given one). A change is said in a wording: `yoy(1, '增加/减少')`,
+`diff(0, '上升/下降')`, `points(1, wording='提高/降低')` (WORDINGS; by default yoy says 上升/下降, diff 增加/减少
+and points 提高/下降). A filter refuses a figure of a unit it does not print (a count as a percentage, a rate
+as a count). Rounding (half-up or truncate) is a setting of the report spec.
 A series is a set of metric rows `<series>.<category>` (one per category, for a chart).
 A draft prints a figure without data as a marked gap (【待补：…】) instead of stopping.
 """
@@ -14,6 +19,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from functools import wraps
 from typing import Any
 
 import polars as pl
@@ -21,10 +27,19 @@ import polars as pl
 from annual_report.intake.contracts import Contract
 
 ROUNDING = {"half_up": ROUND_HALF_UP, "truncate": ROUND_DOWN}
+RATE = "%"  # the unit of a rate: a share of 1, printed as a percentage
+# the words a change is said in, rise/fall
+WORDINGS = ("上升/下降", "增加/减少", "提高/降低", "提高/下降")
+SIGNS = ("+", "-")  # a change as the attachment's table prints it
 
 
 class MissingFigureError(LookupError):
     """The narrative needs a figure the metrics table cannot give; the message says which and why."""
+
+
+class FilterError(ValueError):
+    """The narrative prints a figure with a filter that does not print its unit (a count as a percentage, a rate
+    as a count), or in a wording the filters do not have; the message names the metric and the filter."""
 
 
 NO_VALUE = "—"
@@ -100,6 +115,25 @@ class Figures:
                       key=lambda f: (f.label.startswith("其他"), -f.value, f.label))  # 其他 (other) last
 
 
+def _prints(unit: str, only: bool) -> Callable[[Callable[..., str]], Callable[..., str]]:
+    """A filter that refuses each figure it is given whose unit is not `unit` (only) or is `unit` (not only),
+    naming the figure and the filter."""
+
+    def refusing(filter_: Callable[..., str]) -> Callable[..., str]:
+        @wraps(filter_)
+        def checked(formatter: Formatter, *arguments: Any, **keywords: Any) -> str:
+            for figure in (*arguments, *keywords.values()):
+                if isinstance(figure, Figure) and (figure.unit == unit) != only:
+                    prints = f"prints only figures in {unit!r}" if only else f"does not print figures in {unit!r}"
+                    raise FilterError(f"the narrative prints metric {figure.metric_id!r} ({figure.label}), whose unit "
+                                      f"is {figure.unit!r}, with `{filter_.__name__}`, which {prints}")
+            return filter_(formatter, *arguments, **keywords)
+
+        return checked
+
+    return refusing
+
+
 class Formatter:
     """The narrative's filters, rounding by the report's rule."""
 
@@ -109,26 +143,42 @@ class Formatter:
     def _round(self, value: float | Decimal, decimals: int) -> Decimal:
         return Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=self.mode)
 
-    def number(self, figure: Figure) -> str:
-        return str(self._round(figure.value, 0))
+    @_prints(RATE, only=False)
+    def number(self, figure: Figure, decimals: int = 0) -> str:
+        return str(self._round(figure.value, decimals))
 
-    def count(self, figure: Figure) -> str:
-        return f"{self.number(figure)}{figure.unit}"
+    @_prints(RATE, only=False)
+    def count(self, figure: Figure, decimals: int = 0, zero: str | None = None) -> str:
+        """The value and its unit (197件); `zero` instead, when given, where the value prints as 0 (暂无)."""
+        value = self._round(figure.value, decimals)
+        return zero if zero is not None and value == 0 else f"{value}{figure.unit}"
 
+    @_prints(RATE, only=True)
     def pct(self, figure: Figure, decimals: int = 1) -> str:
         return f"{self._round(_exact(figure.value) * 100, decimals)}%"
 
-    def yoy(self, figure: Figure, decimals: int = 1) -> str:
+    @_prints(RATE, only=False)
+    def yoy(self, figure: Figure, decimals: int = 1, wording: str = "上升/下降") -> str:
+        """The change against the prior year relative to it: 上升43.9%, 下降…, 持平 (a rate's is in `points`)."""
         if figure.change is None:
             raise MissingFigureError(
                 f"metric {figure.metric_id!r} ({figure.label}) has no prior-year value for a year-on-year change"
             )
-        change = self._round(abs(_exact(figure.change)) * 100, decimals)
-        if change == 0:
-            return "持平"
-        return f"{'上升' if figure.change > 0 else '下降'}{change}%"
+        return self._said(_exact(figure.change) * 100, decimals, _words(figure, "yoy", wording), "%")
 
-    def points(self, figure: Figure, decimals: int = 1, base: Figure | None = None) -> str:
+    @_prints(RATE, only=False)
+    def diff(self, figure: Figure, decimals: int = 0, wording: str = "增加/减少") -> str:
+        """The change against the prior year in the figure's unit: 增加12件, 减少3件, 持平."""
+        if figure.prior_value is None:
+            raise MissingFigureError(
+                f"metric {figure.metric_id!r} ({figure.label}) has no prior-year value to print the change against"
+            )
+        difference = _exact(figure.value) - _exact(figure.prior_value)
+        return self._said(difference, decimals, _words(figure, "diff", wording), figure.unit)
+
+    @_prints(RATE, only=True)
+    def points(self, figure: Figure, decimals: int = 1, base: Figure | None = None,
+               wording: str = "提高/下降") -> str:
         """A rate against its prior year, or against another rate: 提高2.3个百分点, 下降…, 持平."""
         if base is None and figure.prior_value is None:
             raise MissingFigureError(
@@ -136,10 +186,7 @@ class Formatter:
             )
         reference = figure.prior_value if base is None else base.value
         difference = _exact(figure.value) - _exact(reference)
-        printed = self._round(abs(difference) * 100, decimals)
-        if printed == 0:
-            return "持平"
-        return f"{'提高' if difference > 0 else '下降'}{printed}个百分点"
+        return self._said(difference * 100, decimals, _words(figure, "points", wording), "个百分点")
 
     def table_cells(self, figure: Figure) -> tuple[str, str, str, str]:
         """Unit, value, prior-year value and change as the attachment's table prints them ("—" for none)."""
@@ -150,44 +197,55 @@ class Formatter:
 
         if figure.prior_value is None:
             change = NO_VALUE
-        elif figure.unit == "%":
-            change = self._signed(_exact(figure.value) - _exact(figure.prior_value), decimals, "个百分点")
+        elif figure.unit == RATE:
+            change = self._said((_exact(figure.value) - _exact(figure.prior_value)) * 100, decimals, SIGNS, "个百分点")
         elif figure.change is None:
             change = NO_VALUE
         else:
-            change = self._signed(_exact(figure.change), 1, "%")
+            change = self._said(_exact(figure.change) * 100, 1, SIGNS, "%")
         return unit, scaled(figure.value), scaled(figure.prior_value), change
 
-    def _signed(self, share: Decimal, decimals: int, suffix: str) -> str:
-        """A share as a signed percentage: +43.9%, -2.3个百分点, or 持平."""
-        rounded = self._round(abs(share) * 100, decimals)
-        return "持平" if rounded == 0 else f"{'+' if share > 0 else '-'}{rounded}{suffix}"
+    def _said(self, change: Decimal, decimals: int, words: tuple[str, str], suffix: str) -> str:
+        """A change as its word for a rise or a fall and its size, rounded: 增加12件, -2.3个百分点, or 持平."""
+        size = self._round(abs(change), decimals)
+        return "持平" if size == 0 else f"{words[0] if change > 0 else words[1]}{size}{suffix}"
 
+    @_prints("元", only=True)
     def wan(self, figure: Figure, decimals: int = 1) -> str:
         return f"{self._round(_exact(figure.value) / 10000, decimals)}万{figure.unit}"
 
+    @_prints(RATE, only=False)
     def approx(self, figure: Figure, step: int) -> str:
         floor = int(_exact(figure.value) // step * step)
         return f"{floor}余{figure.unit}"
 
     def filters(self, draft: bool = False) -> dict[str, Any]:
         """The narrative's filters; a draft's print gaps (a figure or a prior year without data) as marked."""
-        filters = {"number": self.number, "count": self.count, "pct": self.pct, "yoy": self.yoy,
+        filters = {"number": self.number, "count": self.count, "pct": self.pct, "yoy": self.yoy, "diff": self.diff,
                    "points": self.points, "wan": self.wan, "approx": self.approx}
         if draft:
             filters = {name: _marking_gaps(filter_) for name, filter_ in filters.items()}
         return filters | {"cn_date": cn_date}
 
 
+def _words(figure: Figure, filter_: str, wording: str) -> tuple[str, str]:
+    """A wording's words for a rise and a fall; one the filters do not have fails naming the figure and filter."""
+    if wording not in WORDINGS:
+        raise FilterError(f"the narrative prints metric {figure.metric_id!r} ({figure.label}) with `{filter_}` in "
+                          f"the wording {wording!r}, which is none of {', '.join(WORDINGS)}")
+    rise, fall = wording.split("/")
+    return rise, fall
+
+
 def _marking_gaps(filter_: Callable[..., str]) -> Callable[..., str]:
     """A filter that prints a gap for a Gap among its figures, or for a missing prior year."""
 
-    def marked(figure: Figure | Gap, *arguments: Any) -> str:
-        gap = next((a for a in (figure, *arguments) if isinstance(a, Gap)), None)
+    def marked(figure: Figure | Gap, *arguments: Any, **keywords: Any) -> str:
+        gap = next((a for a in (figure, *arguments, *keywords.values()) if isinstance(a, Gap)), None)
         if gap:
             return str(gap)
         try:
-            return filter_(figure, *arguments)
+            return filter_(figure, *arguments, **keywords)
         except MissingFigureError:
             return str(Gap(f"{figure.label}（{figure.metric_id}）上年数据"))
 
