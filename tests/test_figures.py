@@ -249,6 +249,17 @@ def test_series_is_largest_first_with_other_last(contracts) -> None:
         Figures(metrics, contracts, 2021).series("u")
 
 
+def test_a_category_of_a_metric_by_category_is_addressed_by_its_name(contracts) -> None:
+    metrics = pl.DataFrame({"metric_id": ["share.县级政府部门", "share.其他"], "label": ["县级政府部门", "其他"],
+                            "value": [0.353, 0.647], "unit": ["%"] * 2, "prior_value": [None] * 2,
+                            "change": [None] * 2, "datasets": [["reconsiderations"]] * 2})
+    text = "{{ m.share['县级政府部门'] | pct(1) }}"
+    filled = fill_placeholders(text, {"m": Figures(metrics, contracts, 2021)}, Formatter("half_up").filters())
+    assert filled == "35.3%"
+    with pytest.raises(MissingFigureError, match="'share.乡镇'"):
+        Figures(metrics, contracts, 2021).share["乡镇"]
+
+
 @pytest.mark.parametrize(("n", "numeral"), [(1, "一"), (5, "五"), (10, "十"), (12, "十二"), (20, "二十"), (23, "二十三")])
 def test_chinese_numerals(n: int, numeral: str) -> None:
     assert chinese_numeral(n) == numeral

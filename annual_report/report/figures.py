@@ -76,9 +76,11 @@ class Figures:
         self._year = year
         self._draft = draft
 
-    def __getattr__(self, metric_id: str) -> Figure | Gap:
+    def __getattr__(self, metric_id: str) -> Figure | Gap | Categories:
         if metric_id.startswith("_"):
             raise AttributeError(metric_id)
+        if metric_id not in self._rows and any(other.startswith(f"{metric_id}.") for other in self._rows):
+            return Categories(self, metric_id)
         return self.get(metric_id)
 
     def get(self, metric_id: str) -> Figure | Gap:
@@ -87,7 +89,8 @@ class Figures:
         row = self._rows.get(metric_id)
         if row is None:
             raise MissingFigureError(
-                f"the narrative uses metric {metric_id!r}, which no model in sql/metrics/ computes "
+                f"the narrative uses metric {metric_id!r}, which no metric of the catalogue computes "
+                f"(sql/metrics/, the region's metrics/) "
                 f"(known metrics: {', '.join(sorted(self._rows))})"
             )
         if row["value"] is None:
@@ -107,12 +110,23 @@ class Figures:
         ids = [metric_id for metric_id in self._rows if metric_id.startswith(f"{name}.")]
         if not ids:
             raise MissingFigureError(
-                f"series {name!r} has no rows for {self._year}: no model in sql/metrics/ returns metric ids "
+                f"series {name!r} has no rows for {self._year}: no metric of the catalogue returns metric ids "
                 f"'{name}.<category>', or its ledger has no rows this year"
             )
         figures = [self.get(metric_id) for metric_id in ids]
         return sorted((f for f in figures if isinstance(f, Figure)),
                       key=lambda f: (f.label.startswith("其他"), -f.value, f.label))  # 其他 (other) last
+
+
+@dataclass(frozen=True)
+class Categories:
+    """`m.<series>` of a metric by category: `m.<series>['<category>']` is that category's Figure."""
+
+    figures: Figures
+    name: str
+
+    def __getitem__(self, category: str) -> Figure | Gap:
+        return self.figures.get(f"{self.name}.{category}")
 
 
 def _prints(unit: str, only: bool) -> Callable[[Callable[..., str]], Callable[..., str]]:
