@@ -75,6 +75,14 @@ TOP = "dataset: x\ntitle: t\ndepartment: d\nkey: [a]\n"
     (TOP + "columns:\n  - {name: a, header: A, type: text, min: lots}\n",
      r"x\.yaml: column 'a': min must be a number, not 'lots'$"),
     ("dataset: x\ntitle: [t\n", r"x\.yaml: not valid YAML: .* at line 3, column 1$"),
+    (TOP + "columns:\n  - {name: a, header: A, type: text}\n  - {name: b, header: B, type: date, year: inside}\n",
+     r"x\.yaml: column 'b': year must be one of \('within', 'not_after'\), not 'inside'$"),
+    (TOP + "columns:\n  - {name: a, header: A, type: text}\n  - {name: b, header: B, type: date, year: true}\n",
+     r"x\.yaml: column 'b': year must be one of \('within', 'not_after'\), not True$"),
+    (TOP + "columns:\n  - {name: a, header: A, type: text, year: within}\n",
+     r"x\.yaml: column 'a': year is for date columns, not a text column$"),
+    (TOP + "columns:\n  - {name: a, header: A, type: text}\n  - {name: b, header: B, type: date, within_year: true}\n",
+     r"x\.yaml: column 'b': unknown key 'within_year' \(known: .*\byear\b"),
 ])
 def test_unknown_keys_and_bad_entries_are_refused_naming_file_and_entry(tmp_path: Path, text: str,
                                                                        message: str) -> None:

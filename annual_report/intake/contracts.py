@@ -41,6 +41,9 @@ SQL_TYPES = {
 }
 
 ON_ERROR = ("reject_rows", "hold_file")
+# where a date column's dates must fall (its `year`): inside the report year, or on or before its 31 December
+# (a case received last year and still handled this year)
+YEAR_RULES = ("within", "not_after")
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML was built with it
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 # characters a header cell may carry unseen (pasted from a web page or a word processor): folded out
@@ -83,7 +86,7 @@ class Column:
     min: int | float | None = None  # as YAML wrote it: 0 stays 0 in the SQL and the messages
     max: int | float | None = None
     pattern: str | None = None
-    within_year: bool = False
+    year: str | None = None  # one of YEAR_RULES; an empty date is the business of `required`
     example: str = ""
 
     @field_validator("aliases", "values", mode="before")
@@ -124,6 +127,13 @@ class Column:
             raise ValueError(f"unknown type {value!r} (known: {', '.join(SQL_TYPES)})")
         return value
 
+    @field_validator("year", mode="before")
+    @classmethod
+    def _known_year_rule(cls, value: Any) -> Any:
+        if value is not None and value not in YEAR_RULES:
+            raise ValueError(f"year must be one of {YEAR_RULES}, not {value!r}")
+        return value
+
     @model_validator(mode="after")
     def _enum(self) -> Column:
         if self.type == "enum" and not self.values:
@@ -131,6 +141,12 @@ class Column:
         unknown = sorted(set(self.synonyms.values()) - set(self.values))
         if unknown:
             raise ValueError(f"synonyms map to unknown values {unknown} (values: {list(self.values)})")
+        return self
+
+    @model_validator(mode="after")
+    def _year_of_a_date(self) -> Column:
+        if self.year is not None and self.type != "date":
+            raise ValueError(f"year is for date columns, not a {self.type} column")
         return self
 
     @property

@@ -273,8 +273,11 @@ def _column_problems(column: Column, year: int) -> list[tuple[str, str]]:
         problems.append((f"{typed} < {column.min}", literal(f"不应小于 {column.min:g}")))
     if column.max is not None:
         problems.append((f"{typed} > {column.max}", literal(f"不应大于 {column.max:g}")))
-    if column.within_year:
-        problems.append((f"year({typed}) <> {year}", literal(f"日期不在 {year} 年度内")))
+    match column.year:
+        case "within":
+            problems.append((f"year({typed}) <> {year}", literal(f"日期不在 {year} 年度内")))
+        case "not_after":
+            problems.append((f"year({typed}) > {year}", literal(f"日期晚于 {year} 年度末")))
     return problems
 
 
