@@ -59,6 +59,8 @@ def test_readme_lists_every_dataset(contracts) -> None:
 # --- typed models: unknown and misspelt keys are refused, naming the file and the entry
 
 TOP = "dataset: x\ntitle: t\ndepartment: d\nkey: [a]\n"
+CASE_COLUMNS = ("columns:\n  - {name: a, header: A, type: text}\n  - {name: b, header: B, type: date, year: within}\n"
+                "  - {name: c, header: C, type: enum, values: [审理中, 驳回]}\n")
 
 
 @pytest.mark.parametrize(("text", "message"), [
@@ -83,6 +85,15 @@ TOP = "dataset: x\ntitle: t\ndepartment: d\nkey: [a]\n"
      r"x\.yaml: column 'a': year is for date columns, not a text column$"),
     (TOP + "columns:\n  - {name: a, header: A, type: text}\n  - {name: b, header: B, type: date, within_year: true}\n",
      r"x\.yaml: column 'b': unknown key 'within_year' \(known: .*\byear\b"),
+    (TOP + "key_across_years: true\nconcluded_by: closed_on\n" + CASE_COLUMNS,
+     r"x\.yaml: concluded_by: 'closed_on' is not a column$"),
+    (TOP + "concluded_by: b\n" + CASE_COLUMNS, r"x\.yaml: concluded_by .* needs key_across_years: true$"),
+    (TOP + "key_across_years: true\nconcluded_by: {column: c, stil_open: [审理中]}\n" + CASE_COLUMNS,
+     r"x\.yaml: concluded_by: unknown key 'stil_open' \(did you mean 'still_open'\?\)$"),
+    (TOP + "key_across_years: true\nconcluded_by: {column: c, still_open: [审理]}\n" + CASE_COLUMNS,
+     r"x\.yaml: concluded_by: still_open lists unknown values \['审理'\] \(values of 'c': \['审理中', '驳回'\]\)$"),
+    (TOP + "key_across_years: true\nconcluded_by: {column: b, still_open: [审理中]}\n" + CASE_COLUMNS,
+     r"x\.yaml: concluded_by: still_open lists values of an enum column, and 'b' is a date column$"),
 ])
 def test_unknown_keys_and_bad_entries_are_refused_naming_file_and_entry(tmp_path: Path, text: str,
                                                                        message: str) -> None:
