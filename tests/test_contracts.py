@@ -10,6 +10,7 @@ from conftest import write_csv
 
 from annual_report.intake import self_check
 from annual_report.intake.contracts import (
+    Concluded,
     ContractError,
     load_contract,
     normalize_header,
@@ -113,6 +114,12 @@ def test_every_problem_is_one_readable_line_naming_the_file(tmp_path: Path) -> N
     assert len(lines) == 2 and all(line.startswith(f"{path}: ") for line in lines), lines
     assert "column 'b': unknown type 'money'" in lines[1]
     assert "pydantic" not in str(raised.value) and "validation error" not in str(raised.value)
+
+
+def test_concluded_by_names_a_column_alone_or_with_the_values_that_keep_a_case_open(contracts) -> None:
+    assert contracts["reconsiderations"].concluded_by == Concluded(column="concluded_on")
+    assert contracts["litigations"].concluded_by == Concluded(column="result", still_open=("审理中",))
+    assert contracts["legal_aid_cases"].key_across_years and contracts["legal_aid_cases"].concluded_by is None
 
 
 def test_models_are_frozen_and_keep_tuples(contracts) -> None:
