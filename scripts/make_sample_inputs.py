@@ -908,10 +908,17 @@ def cell(value: object) -> str:
     return str(value)
 
 
-def cells(contract: Contract, row: Row) -> list[str]:
-    """A row's cells in the contract's column order, as the department's CSV has them."""
-    names = [column.name for column in contract.columns]
-    assert sorted(row) == sorted(names), f"{contract.dataset}: {sorted(row)}"
+def kept_columns(contract: Contract, rows: list[Row]) -> list[str]:
+    """The contract's columns a ledger keeps, in the contract's order: the ones its rows name (every row the same
+    ones, the required among them; Jinjiang's ledgers lack some optional columns)."""
+    names = [column.name for column in contract.columns if column.name in rows[0]]
+    assert all(sorted(row) == sorted(names) for row in rows), f"{contract.dataset}: {sorted(rows[0])}"
+    assert {column.name for column in contract.required_columns} <= set(names), f"{contract.dataset}: {names}"
+    return names
+
+
+def cells(row: Row, names: list[str]) -> list[str]:
+    """A row's cells in the ledger's column order, as the department's CSV has them."""
     return [cell(row[name]) for name in names]
 
 
@@ -957,7 +964,8 @@ def main() -> None:
     for dataset, year, rows in ledgers:
         contract = contracts[dataset]
         path = args.inputs / str(year) / contract.department / f"{contract.title}.csv"
-        write_ledger(path, contract, [cells(contract, row) for row in rows], line_ending="\n")
+        names = kept_columns(contract, rows)
+        write_ledger(path, contract, [cells(row, names) for row in rows], line_ending="\n", columns=names)
         print(f"{path}  {len(rows)} rows")
 
 

@@ -10,6 +10,7 @@ from conftest import write_csv
 
 from annual_report.intake import self_check
 from annual_report.intake.contracts import (
+    Concluded,
     ContractError,
     load_contract,
     load_contracts,
@@ -85,6 +86,8 @@ def test_readme_lists_every_dataset(contracts) -> None:
 # --- typed models: unknown and misspelt keys are refused, naming the file and the entry
 
 TOP = "dataset: x\ntitle: t\ndepartment: d\nkey: [a]\n"
+CASE_COLUMNS = ("columns:\n  - {name: a, header: A, type: text}\n  - {name: b, header: B, type: date, year: within}\n"
+                "  - {name: c, header: C, type: enum, values: [审理中, 驳回]}\n")
 
 
 @pytest.mark.parametrize(("text", "message"), [
@@ -101,6 +104,23 @@ TOP = "dataset: x\ntitle: t\ndepartment: d\nkey: [a]\n"
     (TOP + "columns:\n  - {name: a, header: A, type: text, min: lots}\n",
      r"x\.yaml: column 'a': min must be a number, not 'lots'$"),
     ("dataset: x\ntitle: [t\n", r"x\.yaml: not valid YAML: .* at line 3, column 1$"),
+    (TOP + "columns:\n  - {name: a, header: A, type: text}\n  - {name: b, header: B, type: date, year: inside}\n",
+     r"x\.yaml: column 'b': year must be one of \('within', 'not_after'\), not 'inside'$"),
+    (TOP + "columns:\n  - {name: a, header: A, type: text}\n  - {name: b, header: B, type: date, year: true}\n",
+     r"x\.yaml: column 'b': year must be one of \('within', 'not_after'\), not True$"),
+    (TOP + "columns:\n  - {name: a, header: A, type: text, year: within}\n",
+     r"x\.yaml: column 'a': year is for date columns, not a text column$"),
+    (TOP + "columns:\n  - {name: a, header: A, type: text}\n  - {name: b, header: B, type: date, within_year: true}\n",
+     r"x\.yaml: column 'b': unknown key 'within_year' \(known: .*\byear\b"),
+    (TOP + "key_across_years: true\nconcluded_by: closed_on\n" + CASE_COLUMNS,
+     r"x\.yaml: concluded_by: 'closed_on' is not a column$"),
+    (TOP + "concluded_by: b\n" + CASE_COLUMNS, r"x\.yaml: concluded_by .* needs key_across_years: true$"),
+    (TOP + "key_across_years: true\nconcluded_by: {column: c, stil_open: [审理中]}\n" + CASE_COLUMNS,
+     r"x\.yaml: concluded_by: unknown key 'stil_open' \(did you mean 'still_open'\?\)$"),
+    (TOP + "key_across_years: true\nconcluded_by: {column: c, still_open: [审理]}\n" + CASE_COLUMNS,
+     r"x\.yaml: concluded_by: still_open lists unknown values \['审理'\] \(values of 'c': \['审理中', '驳回'\]\)$"),
+    (TOP + "key_across_years: true\nconcluded_by: {column: b, still_open: [审理中]}\n" + CASE_COLUMNS,
+     r"x\.yaml: concluded_by: still_open lists values of an enum column, and 'b' is a date column$"),
 ])
 def test_unknown_keys_and_bad_entries_are_refused_naming_file_and_entry(tmp_path: Path, text: str,
                                                                        message: str) -> None:
@@ -120,6 +140,12 @@ def test_every_problem_is_one_readable_line_naming_the_file(tmp_path: Path) -> N
     assert len(lines) == 2 and all(line.startswith(f"{path}: ") for line in lines), lines
     assert "column 'b': unknown type 'money'" in lines[1]
     assert "pydantic" not in str(raised.value) and "validation error" not in str(raised.value)
+
+
+def test_concluded_by_names_a_column_alone_or_with_the_values_that_keep_a_case_open(contracts) -> None:
+    assert contracts["reconsiderations"].concluded_by == Concluded(column="concluded_on")
+    assert contracts["litigations"].concluded_by == Concluded(column="result", still_open=("审理中",))
+    assert contracts["legal_aid_cases"].key_across_years and contracts["legal_aid_cases"].concluded_by is None
 
 
 def test_models_are_frozen_and_keep_tuples(contracts) -> None:

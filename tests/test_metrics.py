@@ -39,6 +39,23 @@ def test_reconsideration_time_limit_counts_the_extension(settings: Settings) -> 
     assert v["reconsiderations_on_time_rate"] == 2 / 3
 
 
+def test_a_case_received_last_year_counts_where_each_date_falls(settings: Settings) -> None:
+    """A case received in 2021 and still open at its end is in 2022's ledger again, concluded: received in 2021's
+    figures, concluded in 2022's; an application not accepted is received all the same."""
+    open_case = ["A1", "自然人", "市场监管局", "行政处罚", "2021-12-20", "2021-12-24", "否"]
+    write_csv(settings.inputs / "2021" / "司法局" / "复议.csv", [RECONSIDERATION_HEADER, [*open_case, "", ""]])
+    write_csv(settings.inputs / "2022" / "司法局" / "复议.csv", [
+        RECONSIDERATION_HEADER,
+        [*open_case, "2022-02-10", "维持"],
+        ["A2", "法人", "住建局", "行政许可", "2022-03-01", "2022-03-02", "否", "2022-04-01", "撤销"],
+        ["A3", "法人", "住建局", "行政许可", "2022-05-06", "", "", "", ""],  # not accepted
+    ])
+    v = values(settings, 2022)
+    assert (v["reconsiderations_received"], v["reconsiderations_concluded"]) == (2, 2)
+    v = values(settings, 2021)
+    assert (v["reconsiderations_received"], v["reconsiderations_concluded"]) == (1, 0)
+
+
 def test_mediation_success_rate_and_missing_datasets_have_no_value(settings: Settings) -> None:
     write_csv(settings.inputs / "2021" / "司法局" / "调解.csv", [
         MEDIATION_HEADER,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import LEGAL_AID_HEADER, csv_bytes, take_inputs, write_csv
+from conftest import LEGAL_AID_HEADER, csv_bytes, ledger_rows, take_inputs, write_csv
 from openpyxl import Workbook
 
 from annual_report import pipeline
@@ -31,6 +31,11 @@ ROW2 = ["晋法援〔2021〕0002号", "刑事", "刑事辩护", "安海镇", "20
 ROW3 = ["晋法援〔2021〕0003号", "行政", "工伤认定", "磁灶镇", "2021-08-16", "福建某律师事务所"]
 PRIOR_KEY = "晋法援〔2020〕0007号"
 LEGAL_AID = "法律援助中心"
+# a reconsideration case with every column the ledger may keep
+RECONSIDERATION = {"applicant_type": "法人", "respondent": "市城管局", "respondent_type": "县级政府部门", "matter": "行政处罚",
+                   "application_channel": "邮寄", "received_on": "2021-01-04", "accepted_status": "受理",
+                   "accepted_on": "2021-01-06", "extended": "否", "concluded_on": "2021-02-20", "outcome": "维持",
+                   "sued_after": "否", "sued_after_outcome": ""}
 THIS_YEAR = "stg_legal_aid_cases where report_year = 2021"
 JUSTICE_LEDGERS = "、".join(c.title for c in load_contracts(ROOT / "contracts").values() if c.department == "司法局")
 
@@ -172,6 +177,16 @@ CASES = [
         ["A3", "法人", "住建局", "行政许可", "2021-03-01", "2021-03-02", "否", "2021-04-01", ""]]),
         "loaded", (3, 1, 2), file="2021/司法局/行政复议案件台账.csv",
         rejections=((3, "受理日期", "受理日期早于收到申请日期"), (4, "审结结果", "已审结的案件须填写审结结果"))),
+    Case("cases-across-the-years-end", csv_bytes(ledger_rows("reconsiderations", [
+        {**RECONSIDERATION, "case_no": "晋政复〔2020〕131号", "received_on": "2020-12-28"},  # carried over from 2020
+        {**RECONSIDERATION, "case_no": "晋政复〔2021〕9号", "accepted_status": "不予受理", "accepted_on": "",
+         "extended": "", "concluded_on": "", "outcome": ""},
+        {**RECONSIDERATION, "case_no": "晋政复〔2021〕130号", "received_on": "2022-01-04", "accepted_status": "",
+         "accepted_on": "", "extended": "", "concluded_on": "", "outcome": ""}])),
+        "loaded", (3, 2, 1), file="2021/司法局/行政复议案件台账.csv",
+        rejections=((4, "收到申请日期", "日期晚于 2021 年度末"),),
+        loaded_sql="select case_no, accepted_status, received_on::varchar from stg_reconsiderations order by 1",
+        loaded=[("晋政复〔2020〕131号", "受理", "2020-12-28"), ("晋政复〔2021〕9号", "不予受理", "2021-01-04")]),
     Case("declared-total-differs", csv_bytes([
         ["救助编号", "执行案号", "核拨日期", "救助金额（元）"],
         ["CS-1", "（2021）闽0582执1号", "2021-07-08", "18000"],

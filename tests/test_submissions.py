@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pdfplumber
 import pytest
-from conftest import run_report, take_inputs, write_csv
+from conftest import ledger_rows, run_report, take_inputs, write_csv
 
 from annual_report import pipeline
 from annual_report.settings import ROOT, Settings
@@ -273,3 +273,56 @@ def test_a_case_repeated_across_years_is_caught_when_both_years_arrive_together(
     write_csv(settings.inputs / FOLDER / "台账.csv", [header, [*case[:4], "2021-02-01", "某所"]])
     result = by_file(take_inputs(settings, 2021))[f"{FOLDER}/台账.csv"]
     assert result.rows_rejected == 1 and "与本单位2020年报送的记录重复" in result.rejections[0].reason
+
+
+# each case ledger: a case still open at the end of 2021 (A) and one concluded in 2021 (B), as its 2021 ledger and its
+# 2022 ledger have them (B again in 2022, with a conclusion of 2022: a row that would load on its own)
+RECONSIDERATION_A = {"case_no": "晋政复〔2021〕120号", "applicant_type": "自然人", "respondent": "市城管局",
+                     "matter": "行政处罚", "received_on": "2021-12-20", "accepted_on": "2021-12-24", "extended": "否",
+                     "concluded_on": "", "outcome": ""}
+RECONSIDERATION_B = {**RECONSIDERATION_A, "case_no": "晋政复〔2021〕7号", "received_on": "2021-01-04",
+                     "accepted_on": "2021-01-06", "concluded_on": "2021-02-10", "outcome": "撤销"}
+LITIGATION_A = {"case_no": "（2021）闽05行初301号", "instance": "一审", "cause": "土地征收", "court": "泉州市中级人民法院",
+                "filed_on": "2021-11-03", "head_appeared": "是", "result": "审理中", "concluded_on": ""}
+LITIGATION_B = {**LITIGATION_A, "case_no": "（2021）闽05行初3号", "filed_on": "2021-01-12", "result": "驳回起诉"}
+CASES_ACROSS_YEARS = {
+    "reconsiderations": ([RECONSIDERATION_A, RECONSIDERATION_B],
+                         [{**RECONSIDERATION_A, "concluded_on": "2022-02-10", "outcome": "维持"},
+                          {**RECONSIDERATION_B, "concluded_on": "2022-01-20"}]),
+    "litigations": ([LITIGATION_A, LITIGATION_B],
+                    [{**LITIGATION_A, "result": "驳回诉讼请求", "concluded_on": "2022-03-01"},
+                     {**LITIGATION_B, "concluded_on": "2022-01-20"}]),
+}
+
+
+def write_case_ledger(settings: Settings, dataset: str, year: int) -> str:
+    """The year's ledger of CASES_ACROSS_YEARS, in 司法局's folder; its file as results name it."""
+    rows = CASES_ACROSS_YEARS[dataset][year - 2021]
+    title = {"reconsiderations": "行政复议案件台账", "litigations": "行政应诉案件台账"}[dataset]
+    write_csv(settings.inputs / str(year) / "司法局" / f"{title}.csv", ledger_rows(dataset, rows))
+    return f"{year}/司法局/{title}.csv"
+
+
+def rejected(result: object) -> tuple[int, int, list[tuple[int, str, str]]]:
+    return result.rows_loaded, result.rows_rejected, [(r.row, r.column, r.reason) for r in result.rejections]
+
+
+@pytest.mark.parametrize("dataset", sorted(CASES_ACROSS_YEARS))
+def test_a_case_open_last_year_moves_on_and_a_concluded_one_is_a_repeat(settings: Settings, dataset: str) -> None:
+    """Both years' ledgers dropped at once: the case still open in 2021 and concluded in 2022 is taken in 2022; the
+    case concluded in 2021 and found again in 2022 is rejected there, naming the year it was concluded."""
+    earlier, later = (write_case_ledger(settings, dataset, year) for year in (2021, 2022))
+    results = by_file(take_inputs(settings, 2022))
+    assert rejected(results[earlier]) == (2, 0, [])
+    assert rejected(results[later]) == (1, 1, [(3, "案号", "与本单位2021年报送的记录重复，该案件已于2021年审结")])
+
+
+@pytest.mark.parametrize("dataset", sorted(CASES_ACROSS_YEARS))
+def test_last_years_ledger_sent_after_this_years_has_the_repeat(settings: Settings, dataset: str) -> None:
+    """2022's ledger taken first, then 2021's arrives: its row of the case still open is taken (2022's record of it
+    is the later one), its row saying concluded a case 2022's ledger carries is the repeat."""
+    later = write_case_ledger(settings, dataset, 2022)
+    assert rejected(by_file(take_inputs(settings, 2022))[later]) == (2, 0, [])
+    earlier = write_case_ledger(settings, dataset, 2021)
+    assert rejected(by_file(take_inputs(settings, 2022))[earlier]) == (
+        1, 1, [(3, "案号", "与本单位2022年报送的记录重复，本行的案件已审结，不应再列入2022年的台账")])

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import take_inputs, write_csv
+from conftest import ledger_rows, take_inputs, write_csv
 
 from annual_report.intake import self_check, submission, validate
 from annual_report.intake.blank_forms import write_blank_forms
@@ -144,7 +144,8 @@ def _writable(contract: Contract) -> bool:
 
 
 @pytest.mark.parametrize("dataset", ["legal_aid_cases", "charity_relief", "permit_items", "villages",
-                                     "education_base_visits", "compliance_checks", "mediation_cases"])
+                                     "education_base_visits", "compliance_checks", "mediation_cases",
+                                     "reconsiderations", "litigations"])
 def test_the_blank_forms_example_row_is_refused_as_such(settings: Settings, contracts, dataset: str,
                                                         tmp_path: Path) -> None:
     """The blank form as downloaded, filled in below its example row: the example row is refused, and only it."""
@@ -254,3 +255,75 @@ def test_a_case_number_of_another_year_compares_folded_too(settings: Settings, p
     assert result.rows_loaded == 1
     assert [(r.row, r.column, r.value) for r in result.rejections] == [(2, "案件编号", "晋法援〔2020〕0009号")]
     assert result.rejections[0].reason.startswith("与本单位2020年报送的记录重复")
+
+
+# --- 5. case ledgers across years: each date where its contract says (a case received last year and concluded
+# this year is this year's case), an application never accepted has no acceptance date
+
+# Jinjiang's columns: the contract's optional 被申请人类别, 申请方式, 受理情况, 复议后起诉 and its outcome left out
+CARRIED_OVER = {"case_no": "晋政复〔2021〕120号", "applicant_type": "自然人", "respondent": "市城管局", "matter": "行政处罚",
+                "received_on": "2021-12-20", "accepted_on": "2021-12-24", "extended": "否", "concluded_on": "2022-02-10",
+                "outcome": "维持"}
+NOT_ACCEPTED = {**CARRIED_OVER, "case_no": "晋政复〔2022〕3号", "received_on": "2022-01-10", "accepted_status": "不予受理",
+                "accepted_on": "", "extended": "", "concluded_on": "", "outcome": ""}
+STILL_OPEN = {**CARRIED_OVER, "case_no": "晋政复〔2022〕90号", "received_on": "2022-12-26", "accepted_on": "2022-12-29",
+              "concluded_on": "", "outcome": ""}
+LITIGATION = {"case_no": "（2021）闽05行初301号", "instance": "一审", "cause": "土地征收", "court": "泉州市中级人民法院",
+              "filed_on": "2021-11-03", "head_appeared": "是", "result": "驳回诉讼请求", "concluded_on": "2022-03-01"}
+
+
+def case_ledger(settings: Settings, contracts, dataset: str, row: dict[str, str],
+                year: int = 2022) -> submission.SubmissionResult:
+    """The self-check of a one-case ledger for `year`, in the columns the row names."""
+    contract = contracts[dataset]
+    header, *rows = ledger_rows(dataset, [row])
+    return checked(settings, f"{contract.title}.csv", header, rows, contract.department, year)
+
+
+@pytest.mark.parametrize(("dataset", "row"), [
+    ("reconsiderations", CARRIED_OVER),
+    ("reconsiderations", {**CARRIED_OVER, "respondent_type": "县级政府部门", "application_channel": "邮寄",
+                          "accepted_status": "受理", "sued_after": "是", "sued_after_outcome": "驳回诉讼请求"}),
+    ("reconsiderations", {**CARRIED_OVER, "respondent_type": "街道办事处", "application_channel": "网上申请"}),
+    ("reconsiderations", STILL_OPEN),
+    ("reconsiderations", NOT_ACCEPTED),
+    ("reconsiderations", {**NOT_ACCEPTED, "accepted_status": "告知"}),
+    # Jinjiang's own columns: an application still being examined at the year's end has no acceptance date yet
+    ("reconsiderations", {k: v for k, v in STILL_OPEN.items() if k != "accepted_status"} | {"accepted_on": "",
+                                                                                          "extended": ""}),
+    ("litigations", LITIGATION),
+    ("litigations", {**LITIGATION, "result": "审理中", "concluded_on": ""}),
+    ("litigations", {k: v for k, v in LITIGATION.items() if k != "concluded_on"}),  # a result, its date not kept
+])
+def test_a_case_of_the_year_loads(settings: Settings, contracts, dataset: str, row: dict[str, str]) -> None:
+    result = case_ledger(settings, contracts, dataset, row)
+    assert (result.rows_loaded, refused(result)) == (1, [])
+
+
+@pytest.mark.parametrize(("dataset", "row", "column", "value", "reason"), [
+    ("reconsiderations", {**STILL_OPEN, "received_on": "2023-01-03", "accepted_on": ""}, "收到申请日期", "2023-01-03",
+     "日期晚于 2022 年度末"),
+    ("reconsiderations", {**STILL_OPEN, "accepted_on": "2023-01-04"}, "受理日期", "2023-01-04", "日期晚于 2022 年度末"),
+    ("reconsiderations", {**CARRIED_OVER, "concluded_on": "2021-12-30"}, "审结日期", "2021-12-30",
+     "日期不在 2022 年度内"),
+    ("litigations", {**LITIGATION, "filed_on": "2023-01-05", "concluded_on": ""}, "立案日期", "2023-01-05",
+     "日期晚于 2022 年度末"),
+    ("litigations", {**LITIGATION, "concluded_on": "2021-12-28"}, "审结日期", "2021-12-28", "日期不在 2022 年度内"),
+    ("reconsiderations", {**STILL_OPEN, "accepted_status": "受理", "accepted_on": ""}, "受理日期", None,
+     "受理情况为“受理”的须填写受理日期"),
+    ("reconsiderations", {**NOT_ACCEPTED, "accepted_on": "2022-01-12", "extended": "否"}, "受理日期", "2022-01-12",
+     "不予受理、告知向有关机关提出或申请人撤回的申请不填受理日期"),
+    ("reconsiderations", {**CARRIED_OVER, "accepted_on": ""}, "受理日期", None, "已审结的案件须填写受理日期"),
+    ("reconsiderations", {**STILL_OPEN, "extended": ""}, "是否延期", None, "已受理的案件须填写是否延期"),
+    ("reconsiderations", {**CARRIED_OVER, "sued_after": "否", "sued_after_outcome": "撤销"}, "复议后起诉结果", "撤销",
+     "“复议后起诉”应填“是”"),
+    ("reconsiderations", {**CARRIED_OVER, "accepted_status": "正在审查"}, "受理情况", "正在审查",
+     "不是允许的取值，应为：受理、不予受理、告知向有关机关提出、申请人撤回"),
+    ("litigations", {**LITIGATION, "result": "审理中"}, "裁判结果", "审理中", "填写了审结日期的案件须填写裁判结果"),
+    ("litigations", {**LITIGATION, "result": ""}, "裁判结果", None, "填写了审结日期的案件须填写裁判结果"),
+    ("litigations", {**LITIGATION, "filed_on": "2022-03-02"}, "审结日期", "2022-03-01", "审结日期早于立案日期"),
+])
+def test_a_case_out_of_place_in_the_year_is_refused_saying_why(settings: Settings, contracts, dataset: str,
+                                                               row: dict[str, str], column: str, value: str | None,
+                                                               reason: str) -> None:
+    assert_refused(case_ledger(settings, contracts, dataset, row), 2, column, value, reason)

@@ -68,13 +68,16 @@ def write_blank_forms(contract: Contract, folder: Path, inputs: Path | None = No
 
 
 def write_ledger(path: Path, contract: Contract, rows: Iterable[Sequence[object]],
-                 header: Sequence[str] | None = None, line_ending: str = "\r\n") -> Path:
+                 header: Sequence[str] | None = None, line_ending: str = "\r\n",
+                 columns: Sequence[str] | None = None) -> Path:
     """A ledger as a department's CSV, atomically: UTF-8 with a BOM and CR LF line endings (Excel's "CSV UTF-8"),
-    the contract's header row (or the one given), then each row's cells in the contract's column order (None an
-    empty cell). A cell holding a line break is quoted whatever the line ending."""
+    the header row of the contract's columns (or the one given), then each row's cells in that order (None an
+    empty cell). `columns` names the contract's columns the ledger keeps, by default all of them (a department
+    need not keep the optional ones). A cell holding a line break is quoted whatever the line ending."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    kept = [contract.column(name) for name in columns] if columns else contract.columns
     with replacing(path) as partial, partial.open("w", encoding="utf-8-sig", newline="") as stream:
         writer = csv.writer(stream, lineterminator=line_ending)
-        writer.writerow(header or [column.header for column in contract.columns])
+        writer.writerow(header or [column.header for column in kept])
         writer.writerows(["" if cell is None else cell for cell in row] for row in rows)
     return path

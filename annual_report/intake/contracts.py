@@ -44,6 +44,9 @@ SQL_TYPES = {
 }
 
 ON_ERROR = ("reject_rows", "hold_file")
+# where a date column's dates must fall (its `year`): inside the report year, or on or before its 31 December
+# (a case received last year and still handled this year)
+YEAR_RULES = ("within", "not_after")
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML was built with it
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 # characters a header cell may carry unseen (pasted from a web page or a word processor): folded out
@@ -86,7 +89,7 @@ class Column:
     min: int | float | None = None  # as YAML wrote it: 0 stays 0 in the SQL and the messages
     max: int | float | None = None
     pattern: str | None = None
-    within_year: bool = False
+    year: str | None = None  # one of YEAR_RULES; an empty date is the business of `required`
     example: str = ""
 
     @field_validator("aliases", "values", mode="before")
@@ -127,6 +130,13 @@ class Column:
             raise ValueError(f"unknown type {value!r} (known: {', '.join(SQL_TYPES)})")
         return value
 
+    @field_validator("year", mode="before")
+    @classmethod
+    def _known_year_rule(cls, value: Any) -> Any:
+        if value is not None and value not in YEAR_RULES:
+            raise ValueError(f"year must be one of {YEAR_RULES}, not {value!r}")
+        return value
+
     @model_validator(mode="after")
     def _enum(self) -> Column:
         if self.type == "enum" and not self.values:
@@ -134,6 +144,12 @@ class Column:
         unknown = sorted(set(self.synonyms.values()) - set(self.values))
         if unknown:
             raise ValueError(f"synonyms map to unknown values {unknown} (values: {list(self.values)})")
+        return self
+
+    @model_validator(mode="after")
+    def _year_of_a_date(self) -> Column:
+        if self.year is not None and self.type != "date":
+            raise ValueError(f"year is for date columns, not a {self.type} column")
         return self
 
     @property
@@ -162,6 +178,20 @@ class Check:
     message: str
 
 
+@dataclass(frozen=True, config=MODEL)
+class Concluded:
+    """The column that marks a case concluded (`concluded_by`): the case is concluded once the column holds a
+    value other than one of `still_open` (a court's 审理中); while it is empty the case is open."""
+
+    column: str
+    still_open: tuple[str, ...] = ()
+
+    @field_validator("still_open", mode="before")
+    @classmethod
+    def _as_strings(cls, value: Any) -> Any:
+        return _strings(value)
+
+
 @dataclass(frozen=True, kw_only=True, config=MODEL)
 class Contract:
     dataset: str
@@ -174,8 +204,11 @@ class Contract:
     # reject_rows: valid rows load and each bad row is listed; hold_file: one bad row holds the
     # whole file back (for registers whose every row is a denominator, e.g. all villages)
     on_error: str = "reject_rows"
-    # a case ledger's key may not repeat one the department submitted for another year
+    # a case ledger's key may not repeat one the department submitted for another year, unless concluded_by
+    # names the column marking a case concluded: then a case still open in an earlier year's ledger may come
+    # again in a later year's (the case moving on), and only a concluded case's key may not
     key_across_years: bool = False
+    concluded_by: Concluded | None = None
     # not a YAML key: the first 16 hex digits of the sha256 of the contract file, set by load_contract
     version: str = ""
 
@@ -200,6 +233,12 @@ class Contract:
             raise ValueError(f"on_error must be one of {ON_ERROR}, not {value!r}")
         return value
 
+    @field_validator("concluded_by", mode="before")
+    @classmethod
+    def _a_column_alone(cls, value: Any) -> Any:
+        """`concluded_by: concluded_on` says `concluded_by: {column: concluded_on}`."""
+        return {"column": value} if isinstance(value, str) else value
+
     @model_validator(mode="after")
     def _consistent(self) -> Contract:
         names = [c.name for c in self.columns]
@@ -217,12 +256,29 @@ class Contract:
         for number, check in enumerate(self.checks, start=1):
             if check.column not in names:
                 raise ValueError(f"check {number}: {check.column!r} is not a column")
+        if self.concluded_by is not None:
+            self._check_concluded_by(names)
         for name in self.key:
             column = self.column(name)
             if numbers := [h for h in (column.header, *column.aliases) if normalize_header(h) in ROW_NUMBER_HEADERS]:
                 raise ValueError(f"key column {name!r} has the row-number header {numbers[0]!r}: a 序号 column "
                                  "numbers the rows, it does not identify them; remove it from the column's aliases")
         return self
+
+    def _check_concluded_by(self, names: list[str]) -> None:
+        concluded = self.concluded_by
+        if not self.key_across_years:
+            raise ValueError("concluded_by says when a case may come again in a later year's ledger: "
+                             "it needs key_across_years: true")
+        if concluded.column not in names:
+            raise ValueError(f"concluded_by: {concluded.column!r} is not a column")
+        column = self.column(concluded.column)
+        if concluded.still_open and column.type != "enum":
+            raise ValueError(f"concluded_by: still_open lists values of an enum column, and {column.name!r} "
+                             f"is a {column.type} column")
+        if unknown := sorted(set(concluded.still_open) - set(column.values)):
+            raise ValueError(f"concluded_by: still_open lists unknown values {unknown} "
+                             f"(values of {column.name!r}: {list(column.values)})")
 
     @property
     def table(self) -> str:
@@ -259,7 +315,8 @@ class Contract:
 CONTRACT = TypeAdapter(Contract)
 # the keys a contract file may have, per entry (version is the loader's, not the file's)
 CONTRACT_KEYS = {"": tuple(f.name for f in fields(Contract) if f.name != "version"),
-                 "columns": tuple(f.name for f in fields(Column)), "checks": tuple(f.name for f in fields(Check))}
+                 "columns": tuple(f.name for f in fields(Column)), "checks": tuple(f.name for f in fields(Check)),
+                 "concluded_by": tuple(f.name for f in fields(Concluded))}
 
 
 def problems(error: ValidationError, entry: Callable[[tuple[Any, ...]], str | None],
@@ -303,6 +360,8 @@ def _contract_entry(raw: dict[str, Any]) -> Callable[[tuple[Any, ...]], str | No
     def entry(loc: tuple[Any, ...]) -> str | None:
         if not loc:
             return ""
+        if loc == ("concluded_by",):
+            return "concluded_by"
         if len(loc) == 2 and loc[0] in ("columns", "checks") and isinstance(loc[1], int):
             items = raw.get(loc[0])
             item = items[loc[1]] if isinstance(items, list) and loc[1] < len(items) else None

@@ -273,15 +273,19 @@ def _column_problems(column: Column, year: int) -> list[tuple[str, str]]:
         problems.append((f"{typed} < {column.min}", literal(f"不应小于 {column.min:g}")))
     if column.max is not None:
         problems.append((f"{typed} > {column.max}", literal(f"不应大于 {column.max:g}")))
-    if column.within_year:
-        problems.append((f"year({typed}) <> {year}", literal(f"日期不在 {year} 年度内")))
+    match column.year:
+        case "within":
+            problems.append((f"year({typed}) <> {year}", literal(f"日期不在 {year} 年度内")))
+        case "not_after":
+            problems.append((f"year({typed}) > {year}", literal(f"日期晚于 {year} 年度末")))
     return problems
 
 
 def problems_sql(contract: Contract, year: int, department: str) -> str:
     """Every broken rule as rows of (_row, column_header, value, reason). The blank form's example row
     (`_example`) is said to be one and takes part in no other rule: a real case with the example's key
-    is not its repeat. Keys compare folded (`_compared`)."""
+    is not its repeat. Keys compare folded (`_compared`); with key_across_years, with the department's current
+    submissions of the other years too (`_repeat_of_another_year`)."""
     header = {c.name: c.header for c in contract.columns}
     keys = ", ".join(contract.key)
     key_headers = "、".join(header[k] for k in contract.key)
@@ -319,17 +323,45 @@ def problems_sql(contract: Contract, year: int, department: str) -> str:
         f"where _row > first_row and not _example"
     )
     if contract.key_across_years:
-        # the earlier years' keys folded too (after the filter: only this department's other years)
+        # the other years' keys folded too (after the filter: only this department's other years)
         theirs = ", ".join(f"{c} as _k{i}" for i, c in enumerate(_compared_stored(contract)))
+        concluded = f", {_concluded(contract, 'w')} as _concluded" if contract.concluded_by else ""
+        repeated, reason = _repeat_of_another_year(contract, year)
         parts.append(
-            f"select distinct _row, {literal(key_headers)}, concat_ws(' / ', {keys}),\n"
-            f"       '与本单位' || earlier.year || '年报送的记录重复，同一记录只应在一个年度报送'\n"
-            f"from _data join (select {theirs}, s.year from {contract.table} w\n"
+            f"select distinct _row, {literal(key_headers)}, concat_ws(' / ', {keys}), {reason}\n"
+            f"from _data join (select {theirs}, s.year{concluded} from {contract.table} w\n"
             f"                 join current_submissions s on s.submission_id = w.submission_id\n"
-            f"                 where s.year <> {year} and s.department = {literal(department)}) earlier on {joined}\n"
-            f"where not _example"
+            f"                 where s.year <> {year} and s.department = {literal(department)}) other on {joined}\n"
+            f"where not _example and {repeated}"
         )
     return "\nunion all\n".join(parts)
+
+
+def _concluded(contract: Contract, table: str | None = None) -> str:
+    """Whether a row's case is concluded (`concluded_by`): a row of `_data`, or of the warehouse table aliased
+    `table`."""
+    marker = contract.concluded_by
+    column = f"{table}.{marker.column}" if table else marker.column
+    still_open = f" and {column} not in ({', '.join(map(literal, marker.still_open))})" if marker.still_open else ""
+    return f"({column} is not null{still_open})"
+
+
+def _repeat_of_another_year(contract: Contract, year: int) -> tuple[str, str]:
+    """(whether a row of `_data` repeats the department's record of its key for `other.year`, the reason), as SQL
+    expressions over the join of `problems_sql`.
+
+    Without concluded_by a record belongs to one year: a key in another year's ledger is a repeat. With it, a case
+    still open in an earlier year's ledger and found again in a later year's is the case moving on (the later
+    record supersedes), and only a case concluded in the earlier year may not come again. Whichever of the two
+    years' ledgers is taken second has the repeat: this year's row after an earlier year's concluded record, or,
+    when an earlier year's ledger comes (again) after a later one's, its row that says the case concluded."""
+    said = "'与本单位' || other.year || '年报送的记录重复，'"
+    if contract.concluded_by is None:
+        return "true", f"{said} || '同一记录只应在一个年度报送'"
+    earlier = f"other.year < {year}"
+    return (f"case when {earlier} then other._concluded else {_concluded(contract)} end",
+            f"{said} || case when {earlier} then '该案件已于' || other.year || '年审结' "
+            f"else '本行的案件已审结，不应再列入' || other.year || '年的台账' end")
 
 
 def _compared_stored(contract: Contract) -> list[str]:

@@ -19,16 +19,21 @@ INPUTS = Path(__file__).parent / "inputs"
 CONTRACTS = load_contracts(ROOT / "contracts")
 TOWNS = ["城关镇", "青溪镇", "岚山乡", "石门镇", "桃源乡", "东湖街道"]
 RESPONDENTS = ["县市场监管局", "县自然资源局", "县人社局", "县住建局", "县公安局", "县城管局", "城关镇人民政府"]
+# the columns the bureau's reconsideration and litigation ledgers keep: not every optional one of their contracts
+RECONSIDERATION_COLUMNS = ("case_no", "applicant_type", "respondent", "matter", "received_on", "accepted_on",
+                           "extended", "concluded_on", "outcome")
+LITIGATION_COLUMNS = ("case_no", "instance", "cause", "court", "filed_on", "head_appeared", "result")
 
 
 def day(rng: random.Random, year: int, last_month: int = 12) -> dt.date:
     return dt.date(year, rng.randint(1, last_month), rng.randint(1, 28))
 
 
-def write(year: int, dataset: str, rows: list[list[object]]) -> None:
-    """The ledger of the dataset's contract as its department's CSV (the header from the contract)."""
+def write(year: int, dataset: str, rows: list[list[object]], columns: tuple[str, ...] | None = None) -> None:
+    """The ledger of the dataset's contract as its department's CSV (the header from the contract; `columns`: the
+    contract's columns the ledger keeps, by default all)."""
     contract = CONTRACTS[dataset]
-    write_ledger(INPUTS / str(year) / contract.department / f"{contract.title}.csv", contract, rows)
+    write_ledger(INPUTS / str(year) / contract.department / f"{contract.title}.csv", contract, rows, columns=columns)
 
 
 def reconsiderations(rng: random.Random, year: int, count: int, corrected: int) -> None:
@@ -44,7 +49,7 @@ def reconsiderations(rng: random.Random, year: int, count: int, corrected: int) 
         rows.append([f"青政复〔{year}〕{i}号", rng.choice(["自然人", "自然人", "法人"]), rng.choice(RESPONDENTS),
                      rng.choice(["行政处罚", "行政强制", "行政许可", "信息公开", "工伤认定"]), received, accepted, "否",
                      "" if pending else concluded, "" if pending else outcome])
-    write(year, "reconsiderations", rows)
+    write(year, "reconsiderations", rows, RECONSIDERATION_COLUMNS)
 
 
 def litigations(rng: random.Random, year: int, count: int, lost: int, heads: int) -> None:
@@ -57,7 +62,7 @@ def litigations(rng: random.Random, year: int, count: int, lost: int, heads: int
     rows = [[f"（{year}）岚行初{i}号", "一审", rng.choice(["行政处罚", "土地征收", "行政协议", "信息公开"]),
              "青岚县人民法院", day(rng, year), "是" if head else "否", result]
             for i, (result, head) in enumerate(zip(results, appeared), start=1)]
-    write(year, "litigations", rows)
+    write(year, "litigations", rows, LITIGATION_COLUMNS)
 
 
 def legal_aid(rng: random.Random, year: int, counts: dict[str, int]) -> None:
