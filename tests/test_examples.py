@@ -127,3 +127,48 @@ def test_a_new_regions_pack_renders_a_draft_from_its_first_command(tmp_path: Pat
                                          "五、其他需要报告的情况"))
     assert main(["new-region", "lanxi", "--year", "2022", "--reports", str(reports)]) == 2
     assert "exists already" in capsys.readouterr().err
+
+
+YUNXI = ROOT / "examples" / "yunxi-justice-bureau"
+
+
+@pytest.fixture(scope="module")
+def yunxi_run(tmp_path_factory: pytest.TempPathFactory) -> pipeline.RunSummary:
+    outputs = tmp_path_factory.mktemp("yunxi")
+    settings = Settings.from_env().with_paths(inputs=YUNXI / "inputs", outputs=outputs, reports=YUNXI / "reports")
+    return run_report(settings, "yunxi", 2022)
+
+
+def _figures_file() -> list[str]:
+    """The `printed` column of the pack's figures.md."""
+    rows = [line.split("|")[1].strip() for line in (YUNXI / "figures.md").read_text(encoding="utf-8").splitlines()
+            if line.startswith("| ") and not line.startswith("| printed")]
+    return [row for row in rows if row and not row.startswith("---")]
+
+
+def test_the_third_pack_prints_every_figure_of_its_figures_file(yunxi_run: pipeline.RunSummary) -> None:
+    text = pdf_text(yunxi_run.files.pdf)
+    printed = _figures_file()
+    assert len(printed) == 21
+    assert [figure for figure in printed if figure not in text] == []
+    assert {s.status for s in yunxi_run.ingest.submissions} == {"loaded"}  # every carried-over case taken
+
+
+def test_the_carried_over_cases_and_shares_match_the_ledgers(yunxi_run: pipeline.RunSummary) -> None:
+    """The pack's figures recomputed from its CSV ledgers, without the catalogue."""
+    def ledger(year: int, name: str) -> list[dict[str, str]]:
+        with (YUNXI / "inputs" / str(year) / "司法局" / f"{name}.csv").open(encoding="utf-8-sig") as stream:
+            return list(csv.DictReader(stream))
+    cases = ledger(2022, "行政复议案件台账")
+    concluded = [row for row in cases if row["审结日期"].startswith("2022")]
+    carried = [row for row in concluded if row["收到申请日期"] < "2022"]
+    received = [row for row in cases if row["收到申请日期"].startswith("2022")]
+    share = sum(row["被申请人类别"] == "县级政府部门" for row in received) / len(received)
+    open_last_year = {row["案号"] for row in ledger(2021, "行政复议案件台账") if not row["审结日期"]}
+    assert {row["案号"] for row in carried} <= open_last_year
+    text = pdf_text(yunxi_run.files.pdf)
+    assert f"审结{len(concluded)}件（含2021年结转{len(carried)}件）" in text
+    assert f"县级政府部门的占{share * 100:.1f}%" in text
+    lawsuits = ledger(2022, "行政应诉案件台账")
+    decided = [row for row in lawsuits if row["审结日期"].startswith("2022")]
+    assert f"审结行政诉讼案件{len(decided)}件（含2021年结转{sum(r['立案日期'] < '2022' for r in decided)}件）" in text
