@@ -108,5 +108,5 @@ def csv_bytes(rows: list[list[str]], encoding: str = "utf-8", newline: str = "\n
 def ledger_rows(dataset: str, rows: list[dict[str, str]]) -> list[list[str]]:
     """A ledger's header row and rows, each row's cells by column name: in the contract's columns the rows name,
     in its order (a department need not keep the optional ones), the headers from the contract."""
-    columns = [c for c in load_contracts(ROOT / "contracts")[dataset].columns if c.name in rows[0]]
+    columns = [c for c in region_contracts(Settings.from_env())[dataset].columns if c.name in rows[0]]
     return [[c.header for c in columns], *([row[c.name] for c in columns] for row in rows)]

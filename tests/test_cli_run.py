@@ -53,8 +53,8 @@ def test_strict_run_stops_naming_the_missing_ledger(prefect_home: dict[str, str]
 def test_a_filter_on_a_figure_of_another_unit_stops_naming_both(prefect_home: dict[str, str], tmp_path: Path) -> None:
     """The narrative's mistake, not a gap in the data: the run stops without a traceback, naming the metric, its
     unit and the filter, and does not send the operator to the draft mode (which stops on it too)."""
+    shutil.copytree(ROOT / "reports" / "jinjiang", tmp_path / "reports" / "jinjiang")  # the region's pack
     spec = (ROOT / "reports" / "jinjiang" / "2021.md").read_text(encoding="utf-8")
-    (tmp_path / "reports" / "jinjiang").mkdir(parents=True)
     (tmp_path / "reports" / "jinjiang" / "2021.md").write_text(
         spec.replace("{{ m.legal_aid_cases | yoy(1) }}", "{{ m.legal_aid_cases | pct(1) }}", 1), encoding="utf-8")
     result = run(prefect_home, "--reports", str(tmp_path / "reports"), "--outputs", str(tmp_path / "outputs"))

@@ -39,9 +39,12 @@ def test_reconsideration_time_limit_counts_the_extension(settings: Settings) -> 
     assert v["reconsiderations_on_time_rate"] == 2 / 3
 
 
-def test_a_case_received_last_year_counts_where_each_date_falls(settings: Settings) -> None:
+def test_a_case_received_last_year_counts_where_each_date_falls(settings: Settings, tmp_path: Path) -> None:
     """A case received in 2021 and still open at its end is in 2022's ledger again, concluded: received in 2021's
     figures, concluded in 2022's; an application not accepted is received all the same."""
+    shutil.copytree(ROOT / "reports" / "jinjiang", tmp_path / "reports" / "jinjiang")  # and a 2022 spec
+    shutil.copy(tmp_path / "reports" / "jinjiang" / "2021.md", tmp_path / "reports" / "jinjiang" / "2022.md")
+    settings = settings.with_paths(reports=tmp_path / "reports")
     open_case = ["A1", "自然人", "市场监管局", "行政处罚", "2021-12-20", "2021-12-24", "否"]
     write_csv(settings.inputs / "2021" / "司法局" / "复议.csv", [RECONSIDERATION_HEADER, [*open_case, "", ""]])
     write_csv(settings.inputs / "2022" / "司法局" / "复议.csv", [
