@@ -71,7 +71,7 @@ def _quiet_prefect() -> None:
 def run(args: argparse.Namespace) -> int:
     from annual_report import pipeline
     from annual_report.prefect_server import prefect_api, wait_until_ready
-    from annual_report.report.figures import MissingFigureError
+    from annual_report.report.figures import MissingFigureError, UnknownMetricError
 
     _quiet_prefect()
     print(f"Producing the {args.year} report for {args.region} ({args.mode})…", flush=True)
@@ -85,7 +85,9 @@ def run(args: argparse.Namespace) -> int:
                                     pdf_variant=args.pdf_variant, accept_incomplete=args.accept_incomplete,
                                     settle_seconds=args.settle)
         except (pipeline.MissingSubmissionsError, pipeline.IncompleteSubmissionsError, MissingFigureError) as error:
-            print(f"Stopped: {_shown(error)}\nRun with --mode draft to render with the gaps marked.", file=sys.stderr)
+            gaps = args.mode == "strict" and not isinstance(error, UnknownMetricError)  # what a draft would mark
+            print(f"Stopped: {_shown(error)}" + ("\nRun with --mode draft to render with the gaps marked." if gaps
+                                                 else ""), file=sys.stderr)
             return 1
     print(f"Submissions for {args.year - 1}–{args.year}:")
     for result in summary.ingest.submissions:
@@ -154,8 +156,9 @@ def new_region_command(args: argparse.Namespace) -> int:
         return 2
     for path in written:
         print(_relative(path))
-    print(f"Next: fill in {_relative(written[0])}, then: annual-report run --region {args.name} --year {args.year} "
-          "--mode draft")
+    print(f"Next: the departments' files in a folder of the region's own (not the sample's inputs/), then: "
+          f"annual-report run --region {args.name} --year {args.year} --inputs <its inputs> --outputs <its outputs> "
+          f"--mode draft; fill in {_relative(written[0])} for the final report")
     return 0
 
 

@@ -163,7 +163,10 @@ def annual_report(year: int | None = None, region: str = "jinjiang", mode: Liter
     year = year or previous_year()
     settings = Settings.from_env().with_paths(inputs=inputs, outputs=outputs, warehouse=warehouse,
                                               reports=reports).for_region(region)
-    settings.spec_path(region, year)  # no spec, no run: say so before taking any file
+    # no spec, or a metric it prints that cannot be computed: say so before taking any file
+    pipeline.region_metrics(settings, region, year, region_contracts(settings))
+    if mode == "strict":
+        pipeline.require_filled_spec(settings, region, year)
     prior, current = take_submissions(settings, (year - 1, year), settle_seconds)
     ingest = pipeline.IngestReport(submissions=[r for r in prior.submissions if r.year] + current.submissions,
                                    checks=current.checks)

@@ -24,7 +24,7 @@ from annual_report.intake.archive import Archive
 from annual_report.intake.contracts import Contract, region_contracts
 from annual_report.intake.submission import SubmissionResult
 from annual_report.report import render
-from annual_report.report.spec import load_spec
+from annual_report.report.spec import SpecError, load_spec, unfilled
 from annual_report.settings import Settings
 from annual_report.warehouse import cross_checks, database, metrics
 from annual_report.warehouse.catalogue import Catalogue, load_catalogue
@@ -239,13 +239,23 @@ def _remove_database(database: Path) -> None:
     _write_ahead_log(database).unlink(missing_ok=True)
 
 
+def require_filled_spec(settings: Settings, region: str, year: int) -> None:
+    """A final report is never published with what `new-region` left for the office to write."""
+    path = settings.spec_path(region, year)
+    marks = unfilled(path)
+    if marks:
+        raise SpecError(f"{path} still holds what new-region left to fill in: {'、'.join(marks)}; fill them in "
+                        "(a draft, --mode draft, renders them as they are)")
+
+
 def region_metrics(settings: Settings, region: str, year: int,
                    contracts: dict[str, Contract]) -> tuple[Catalogue, set[str]]:
     """The region's catalogue (the shared library, then its own metrics) and the metrics its report of the year
     needs computed."""
     catalogue = load_catalogue(settings.sql / "metrics", settings.region_pack(region) / "metrics")
-    catalogue.check(contracts)
-    return catalogue, catalogue.needed(load_spec(settings.spec_path(region, year)).metrics_used)
+    needed = catalogue.needed(load_spec(settings.spec_path(region, year)).metrics_used)
+    catalogue.check(contracts, needed)
+    return catalogue, needed
 
 
 def build_metrics(settings: Settings, region: str, year: int) -> pl.DataFrame:

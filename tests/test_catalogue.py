@@ -179,3 +179,11 @@ def test_every_library_metric_and_variant_runs_on_the_contracts_staging(tmp_path
             varied = load_catalogue(library, region)
             varied.check(contracts)
             metrics.metrics_for_year(con, varied, varied.needed({metric.id}), 2021)
+
+
+def test_a_where_that_does_not_run_on_its_dataset_is_refused_before_any_ledger_is_read(tmp_path: Path,
+                                                                                        contracts) -> None:
+    text = "online:\n  label: 网上申请\n  unit: 件\n  measure: count\n  of: reconsiderations\n  where: channel = '网上'\n"
+    with pytest.raises(CatalogueError, match=r"own\.yaml: metric 'online': `where: channel = '网上'` does not run "
+                                             r"on reconsiderations \(Binder Error.*its columns: case_no, "):
+        load_catalogue(folder(tmp_path, "region", {"own.yaml": text})).check(contracts)

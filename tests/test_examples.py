@@ -13,6 +13,7 @@ from test_report import pdf_text
 
 from annual_report import pipeline
 from annual_report.cli import main
+from annual_report.report.spec import SpecError
 from annual_report.settings import ROOT, Settings
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")  # the flows run as users run them
@@ -125,6 +126,8 @@ def test_a_new_regions_pack_renders_a_draft_from_its_first_command(tmp_path: Pat
     assert "征求意见稿" in text and "全年受理法律援助案件【待补：受理法律援助案件】" in text
     assert all(part in text for part in ("二、存在的不足和原因", "三、党政主要负责人履行推进法治建设第一责任人职责情况",
                                          "五、其他需要报告的情况"))
+    with pytest.raises(SpecError, match=r"lanxi/2022\.md still holds what new-region left to fill in: 【地区】、"):
+        pipeline.require_filled_spec(settings, "lanxi", 2022)  # the final report: never with the blanks
     assert main(["new-region", "lanxi", "--year", "2022", "--reports", str(reports)]) == 2
     assert "exists already" in capsys.readouterr().err
 

@@ -15,6 +15,7 @@ from annual_report.report.figures import (
     Formatter,
     Gap,
     MissingFigureError,
+    UnknownMetricError,
     cn_date,
 )
 from annual_report.report.narrative import (
@@ -247,6 +248,26 @@ def test_series_is_largest_first_with_other_last(contracts) -> None:
     assert [f.label for f in Figures(metrics, contracts, 2021).series("s")] == ["乙", "甲", "其他"]
     with pytest.raises(MissingFigureError, match="series 'u' has no rows"):
         Figures(metrics, contracts, 2021).series("u")
+
+
+def test_a_misspelt_metric_is_named_with_the_nearest_one(contracts) -> None:
+    with pytest.raises(UnknownMetricError, match="'legal_aid_casez'.*did you mean 'legal_aid_cases'"):
+        Figures(_metrics(3.0), contracts, 2021).legal_aid_casez
+
+
+def test_a_figure_without_a_filter_is_refused_not_printed(contracts) -> None:
+    with pytest.raises(FilterError, match="prints metric 'legal_aid_cases' .* without a filter"):
+        fill_placeholders("共{{ m.legal_aid_cases }}。", {"m": Figures(_metrics(3.0), contracts, 2021)},
+                          Formatter("half_up").filters())
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("一\n\n共{{ m.x | pcnt(1) }}。", "line 3 of the narrative: No filter named 'pcnt'"),
+    ("共{{ m.x | count }。", "line 1 of the narrative: unexpected '}'"),
+])
+def test_a_placeholder_jinja_cannot_read_names_its_line(text: str, message: str) -> None:
+    with pytest.raises(NarrativeError, match=message):
+        fill_placeholders(text, {"m": {}}, Formatter("half_up").filters())
 
 
 def test_a_category_of_a_metric_by_category_is_addressed_by_its_name(contracts) -> None:

@@ -16,6 +16,7 @@ A draft prints a figure without data as a marked gap (【待补：…】) instea
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
@@ -37,6 +38,10 @@ class MissingFigureError(LookupError):
     """The narrative needs a figure the metrics table cannot give; the message says which and why."""
 
 
+class UnknownMetricError(MissingFigureError):
+    """The narrative names a metric no declaration or model computes (a typo, most often): a draft stops on it too."""
+
+
 class FilterError(ValueError):
     """The narrative prints a figure with a filter that does not print its unit (a count as a percentage, a rate
     as a count), or in a wording the filters do not have; the message names the metric and the filter."""
@@ -55,6 +60,12 @@ class Figure:
     unit: str
     prior_value: float | None
     change: float | None
+
+    def __str__(self) -> str:
+        """A figure is printed through a filter, which says how: never as it is."""
+        raise FilterError(f"the narrative prints metric {self.metric_id!r} ({self.label}) without a filter: write "
+                          f"{{{{ m.{self.metric_id} | count }}}} for a count, | pct(1) for a rate (see the README's "
+                          "filters)")
 
 
 @dataclass(frozen=True)
@@ -88,10 +99,11 @@ class Figures:
         (or is a Gap in a draft)."""
         row = self._rows.get(metric_id)
         if row is None:
-            raise MissingFigureError(
+            hint = difflib.get_close_matches(metric_id, list(self._rows), n=1)
+            raise UnknownMetricError(
                 f"the narrative uses metric {metric_id!r}, which no metric of the catalogue computes "
-                f"(sql/metrics/, the region's metrics/) "
-                f"(known metrics: {', '.join(sorted(self._rows))})"
+                f"(sql/metrics/, the region's metrics/)"
+                + (f"; did you mean {hint[0]!r}?" if hint else f" (computed: {', '.join(sorted(self._rows))})")
             )
         if row["value"] is None:
             if self._draft:

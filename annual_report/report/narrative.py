@@ -56,10 +56,16 @@ def heading_number(level: int, n: int) -> str:
 
 
 def fill_placeholders(narrative: str, context: dict[str, Any], filters: dict[str, Any]) -> str:
-    """Render the narrative's `{{ m.<metric> | filter }}` placeholders."""
+    """Render the narrative's `{{ m.<metric> | filter }}` placeholders; a placeholder Jinja cannot read (a brace
+    missing, a filter that does not exist) is a NarrativeError naming its line."""
     environment = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
     environment.filters.update(filters)
-    return environment.from_string(narrative).render(**context)
+    try:
+        template = environment.from_string(narrative)
+    except jinja2.TemplateSyntaxError as error:
+        raise NarrativeError(f"line {error.lineno} of the narrative: {error.message} (filters: "
+                             f"{', '.join(sorted(filters))})") from None
+    return template.render(**context)
 
 
 def _plain_text(inline: Token) -> str:

@@ -73,7 +73,7 @@ METRICS = """# {name}'s own metrics, beside the shared library (sql/metrics/*.ya
 #   unit: 件
 #   measure: count
 #   of: reconsiderations               # the dataset (its contract in contracts/)
-#   where: matter = '信息公开'           # SQL over the ledger's columns
+#   where: application_channel = '网上'  # SQL over the ledger's columns (their names: annual-report contracts)
 #   dated_by: received_on              # the date that places a case in the report year
 #
 # online_share:                        # a ratio of two metrics (a list as numerator adds them up), unit %
@@ -81,10 +81,10 @@ METRICS = """# {name}'s own metrics, beside the shared library (sql/metrics/*.ya
 #   numerator: applications_online
 #   denominator: reconsiderations_received
 #
-# applications_by_respondent:          # a share by category: one metric per value, m.<id>.<category>
+# applications_by_respondent:          # a share by category: m.applications_by_respondent['县级政府部门']
 #   label: "{{category}}"
 #   share_of: reconsiderations_received
-#   by: respondent
+#   by: respondent_type
 """
 
 

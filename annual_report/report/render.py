@@ -33,6 +33,7 @@ from annual_report.report.figures import Figures, Formatter, cn_date
 from annual_report.report.fonts import FANDOL, Face, check_document, check_text, faces
 from annual_report.report.narrative import (
     Block,
+    NarrativeError,
     Run,
     fill_placeholders,
     narrative_blocks,
@@ -99,8 +100,11 @@ def report_context(spec: ReportSpec, metrics: pl.DataFrame, contracts: dict[str,
     """Everything the template prints, every figure filled from the metrics table and every line set."""
     formatter = Formatter(spec.rounding)
     figures = Figures(metrics, contracts, year, draft)
-    narrative = fill_placeholders(spec.narrative, {"m": figures, "facts": spec.facts, "year": year},
-                                  formatter.filters(draft))
+    try:
+        narrative = fill_placeholders(spec.narrative, {"m": figures, "facts": spec.facts, "year": year},
+                                      formatter.filters(draft))
+    except NarrativeError as error:
+        raise NarrativeError(f"{spec.path}: {error}") from None
     where = spec.path.name
     issuers = "　".join(spec.issuers)
     xiaobiaosong = faces()["xiaobiaosong"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from dataclasses import field, fields
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,10 @@ SETTINGS = {"title", "title_lines", "issuers", "document_number", "addressee", "
             "attachment"}
 # settings a spec may leave empty (`copied_to:`): as if not given
 OPTIONAL = {"document_number", "title_lines", "copied_to", "required_datasets", "facts", "attachment"}
+
+
+# the marks `annual-report new-region` writes where the office fills in its own words
+UNFILLED = re.compile(r"【[^】\n]{1,12}】|^……$", re.MULTILINE)
 
 
 class SpecError(ValueError):
@@ -113,7 +118,10 @@ class ReportSpec:
     def metrics_used(self) -> set[str]:
         """The metrics the report prints: each `m.<metric>` of the narrative, the attachment's metrics and the
         series of its charts."""
-        tree = jinja2.Environment().parse(self.narrative)
+        try:
+            tree = jinja2.Environment().parse(self.narrative)
+        except jinja2.TemplateSyntaxError as error:
+            raise SpecError(f"{self.path}: line {error.lineno} of the narrative: {error.message}") from None
         used = {node.attr for node in tree.find_all(jinja2.nodes.Getattr)
                 if isinstance(node.node, jinja2.nodes.Name) and node.node.name == "m"}
         if self.attachment:
@@ -140,6 +148,12 @@ def _entry(settings: dict[str, Any]):
             return f"attachment chart {loc[2] + 1}" + (f" ({title})" if title else "")
         return None
     return entry
+
+
+def unfilled(path: Path) -> list[str]:
+    """What `annual-report new-region` left in a spec for the office to fill in: its 【…】 marks and "……"
+    paragraphs, once each in order."""
+    return list(dict.fromkeys(UNFILLED.findall(path.read_text(encoding="utf-8"))))
 
 
 def load_spec(path: Path) -> ReportSpec:

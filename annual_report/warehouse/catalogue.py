@@ -123,14 +123,37 @@ class Catalogue:
 
     metrics: dict[str, Metric]
     models: tuple[Path, ...] = ()
+    sources: dict[str, Path] = field(default_factory=dict)  # the file declaring each metric
 
-    def check(self, contracts: dict[str, Contract]) -> None:
-        """Every declaration names metrics, datasets and columns that exist."""
+    def check(self, contracts: dict[str, Contract], needed: set[str] | None = None) -> None:
+        """Every declaration names metrics, datasets and columns that exist, and the SQL (`where`) of each needed
+        one (all by default) runs on its dataset's columns: tried on empty tables shaped by the contracts,
+        before any ledger is read."""
         lines = []
         for metric in self.metrics.values():
-            lines += [f"metric {metric.id!r}: {line}" for line in _unknown_names(metric, self.metrics, contracts)]
+            lines += [f"{self.sources.get(metric.id, '')}: metric {metric.id!r}: {line}"
+                      for line in _unknown_names(metric, self.metrics, contracts)]
+        if not lines:
+            lines = self._sql_problems(contracts, set(self.metrics) if needed is None else needed)
         if lines:
             raise CatalogueError("\n".join(lines))
+
+    def _sql_problems(self, contracts: dict[str, Contract], needed: set[str]) -> list[str]:
+        lines = []
+        with duckdb.connect() as con:
+            for contract in contracts.values():
+                columns = ", ".join(f"{c.name} {c.sql_type}" for c in contract.columns)
+                con.execute(f"create table stg_{contract.dataset} (report_year integer, {columns})")
+            con.execute("set variable report_year = 2000")
+            for metric in (m for m in self.metrics.values() if m.kind == "measure" and m.id in needed):
+                try:
+                    con.execute(f"{_measure_sql(metric)} limit 0")
+                except duckdb.Error as error:
+                    columns = ", ".join(c.name for c in contracts[metric.dataset].columns)
+                    lines.append(f"{self.sources.get(metric.id, '')}: metric {metric.id!r}: "
+                                 f"`where: {metric.where}` does not run on {metric.dataset} "
+                                 f"({str(error).splitlines()[0]}; its columns: {columns})")
+        return lines
 
     def needed(self, used: Iterable[str]) -> set[str]:
         """The metric ids a report using `used` needs computed: those, and every metric they are computed from."""
@@ -162,13 +185,15 @@ def load_catalogue(*folders: Path) -> Catalogue:
     """The metrics of the folders in order (the library first, then the region's), later entries replacing
     earlier ones with the same id."""
     metrics: dict[str, Metric] = {}
+    sources: dict[str, Path] = {}
     models: list[Path] = []
     for folder in folders:
         for path in sorted(folder.glob("*.yaml")):
             for metric_id, raw in _entries(path).items():
                 metrics[metric_id] = _declared(path, metric_id, raw, metrics.get(metric_id))
+                sources[metric_id] = path
         models += sorted(folder.glob("*.sql"))
-    return Catalogue(metrics, tuple(models))
+    return Catalogue(metrics, tuple(models), sources)
 
 
 def _entries(path: Path) -> dict[str, Any]:
