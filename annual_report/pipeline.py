@@ -253,8 +253,9 @@ def region_metrics(settings: Settings, region: str, year: int,
     """The region's catalogue (the shared library, then its own metrics) and the metrics its report of the year
     needs computed."""
     catalogue = load_catalogue(settings.sql / "metrics", settings.region_pack(region) / "metrics")
-    needed = catalogue.needed(load_spec(settings.spec_path(region, year)).metrics_used)
-    catalogue.check(contracts, needed)
+    spec = settings.spec_path(region, year)
+    needed = catalogue.needed(load_spec(spec).metrics_used)
+    catalogue.check(contracts, needed, spec)
     return catalogue, needed
 
 

@@ -187,3 +187,11 @@ def test_a_where_that_does_not_run_on_its_dataset_is_refused_before_any_ledger_i
     with pytest.raises(CatalogueError, match=r"own\.yaml: metric 'online': `where: channel = '网上'` does not run "
                                              r"on reconsiderations \(Binder Error.*its columns: case_no, "):
         load_catalogue(folder(tmp_path, "region", {"own.yaml": text})).check(contracts)
+
+
+def test_a_metric_the_report_prints_that_nothing_computes_is_named_with_the_nearest(tmp_path: Path,
+                                                                                     contracts) -> None:
+    catalogue = load_catalogue(folder(tmp_path, "library", {"cases.yaml": LIBRARY}))
+    with pytest.raises(CatalogueError, match="prints metric 'civl', which no declaration or model computes "
+                                             r"\(did you mean 'civil'\?\)"):
+        catalogue.check(contracts, catalogue.needed({"civl", "cases"}))

@@ -125,7 +125,7 @@ class Catalogue:
     models: tuple[Path, ...] = ()
     sources: dict[str, Path] = field(default_factory=dict)  # the file declaring each metric
 
-    def check(self, contracts: dict[str, Contract], needed: set[str] | None = None) -> None:
+    def check(self, contracts: dict[str, Contract], needed: set[str] | None = None, spec: Path | None = None) -> None:
         """Every declaration names metrics, datasets and columns that exist, and the SQL (`where`) of each needed
         one (all by default) runs on its dataset's columns: tried on empty tables shaped by the contracts,
         before any ledger is read."""
@@ -134,17 +134,18 @@ class Catalogue:
             lines += [f"{self.sources.get(metric.id, '')}: metric {metric.id!r}: {line}"
                       for line in _unknown_names(metric, self.metrics, contracts)]
         if not lines:
-            lines = self._sql_problems(contracts, set(self.metrics) if needed is None else needed)
+            lines = self._sql_problems(contracts, set(self.metrics) if needed is None else needed, spec)
         if lines:
             raise CatalogueError("\n".join(lines))
 
-    def _sql_problems(self, contracts: dict[str, Contract], needed: set[str]) -> list[str]:
+    def _sql_problems(self, contracts: dict[str, Contract], needed: set[str], spec: Path | None) -> list[str]:
         lines = []
         with duckdb.connect() as con:
             for contract in contracts.values():
                 columns = ", ".join(f"{c.name} {c.sql_type}" for c in contract.columns)
                 con.execute(f"create table stg_{contract.dataset} (report_year integer, {columns})")
             con.execute("set variable report_year = 2000")
+            lines += [f"{spec or 'the spec'}: {line}" for line in self._unknown(con, needed)]
             for metric in (m for m in self.metrics.values() if m.kind == "measure" and m.id in needed):
                 try:
                     con.execute(f"{_measure_sql(metric)} limit 0")
@@ -179,6 +180,26 @@ class Catalogue:
         return (f"with computed as (\n{computed}\n),\n\nfinal as (\n"
                 + "\nunion all by name\n".join(["select * from computed", *derived])
                 + f"\n)\n\nselect * from final\nwhere metric_id in ({ids}) or split_part(metric_id, '.', 1) in ({ids})")
+
+
+    def _unknown(self, con: duckdb.DuckDBPyConnection, needed: set[str]) -> list[str]:
+        """The needed metrics nothing computes: neither declared nor an id a hand-written model returns (known
+        when each model returns its ids on empty tables, as one computing a total does; a model whose ids come
+        from its rows leaves the question to the render, which names the metric then)."""
+        unknown = sorted(needed - set(self.metrics))
+        returned: set[str] = set()
+        for path in self.models if unknown else ():
+            ids = {i for (i,) in con.execute(f"select distinct metric_id from ({_hand_sql(path)})").fetchall()}
+            if not ids:
+                return []
+            returned |= ids
+        known = sorted(set(self.metrics) | returned)
+        lines = []
+        for metric_id in (i for i in unknown if i not in returned):
+            hint = difflib.get_close_matches(metric_id, known, n=1)
+            lines.append(f"the report prints metric {metric_id!r}, which no declaration or model computes"
+                         + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+        return lines
 
 
 def load_catalogue(*folders: Path) -> Catalogue:
