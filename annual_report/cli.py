@@ -190,7 +190,9 @@ def status(args: argparse.Namespace) -> int:
                where year = ? order by file""", [args.year]).fetchall()
     seen = f"（最近一次查看文件夹：{looked[0][4]}）" if looked else "（尚未查看过该年度的文件夹）"
     print(f"{args.year} 年度报送情况{seen}：")
-    for contract in sorted(contracts.values(), key=lambda c: (c.department, c.dataset)):
+    expected = _expected_datasets(settings, args.region, args.year) or set(contracts)
+    for contract in sorted((c for c in contracts.values() if c.dataset in expected | set(in_force)),
+                           key=lambda c: (c.department, c.dataset)):
         if contract.dataset in in_force:
             file, received, read, loaded, rejected = in_force[contract.dataset]
             print(f"  有效    {contract.department} {contract.title}  {received}  {_shown(file)}  入库 {loaded}/{read} 行"
@@ -206,6 +208,16 @@ def status(args: argparse.Namespace) -> int:
         word = "未识别" if state == "failed" else STATUS_WORDS[state]
         print(f"  {word}  {_shown(file)}：{_shown(problem or '')}")
     return 0
+
+
+def _expected_datasets(settings: Settings, region: str, year: int) -> set[str]:
+    """The ledgers the region's report of the year requires (none known without its spec)."""
+    from annual_report.report.spec import load_spec
+
+    try:
+        return set(load_spec(settings.spec_path(region, year)).required_datasets)
+    except FileNotFoundError:
+        return set()
 
 
 def rebuild(args: argparse.Namespace) -> int:

@@ -67,6 +67,20 @@ def test_status_shows_received_failed_and_missing(settings: Settings, capsys, mo
     assert "未识别  2021/普法办/活动.csv：未能识别为本单位（普法办）应报送的台账：表头与以下台账都不完全匹配" in out
 
 
+def test_status_lists_the_ledgers_the_regions_report_requires(settings: Settings, tmp_path: Path, capsys) -> None:
+    """A region whose spec requires three ledgers is not asked for the other sixteen."""
+    reports = tmp_path / "reports"
+    assert main(["new-region", "lanxi", "--year", "2021", "--reports", str(reports)]) == 0
+    shutil.copytree(ROOT / "inputs" / "2021" / "法律援助中心", settings.inputs / "2021" / "法律援助中心")
+    take_inputs(settings, 2021)
+    capsys.readouterr()
+    assert main(["status", "--year", "2021", "--region", "lanxi", "--reports", str(reports),
+                 "--inputs", str(settings.inputs), "--outputs", str(settings.outputs)]) == 0
+    listed = [line.split()[:3] for line in capsys.readouterr().out.splitlines()[1:]]
+    assert listed == [["未报送", "司法局", "行政应诉案件台账"], ["未报送", "司法局", "行政复议案件台账"],
+                      ["有效", "法律援助中心", "法律援助案件台账"]]
+
+
 DAMAGE = {
     "not a DuckDB file": lambda data: "部门报送情况\n".encode() * 100,
     "truncated": lambda data: data[:len(data) // 2],
