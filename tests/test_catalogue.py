@@ -167,7 +167,7 @@ def test_every_library_metric_and_variant_runs_on_the_contracts_staging(tmp_path
     library = ROOT / "sql" / "metrics"
     con = duckdb.connect()
     for contract in contracts.values():
-        columns = ", ".join(f"{c.name} {c.sql_type}" for c in contract.columns)
+        columns = ", ".join(contract.column_definitions)
         con.execute(f"create table stg_{contract.dataset} (report_year integer, submission_id integer, {columns})")
     con.execute("create table current_submissions (submission_id integer, year integer, dataset varchar)")
     catalogue = load_catalogue(library)

@@ -286,6 +286,11 @@ class Contract:
         return f"raw_{self.dataset}"
 
     @property
+    def column_definitions(self) -> list[str]:
+        """Each column as a table definition declares it: `name TYPE`."""
+        return [f"{c.name} {c.sql_type}" for c in self.columns]
+
+    @property
     def required_columns(self) -> list[Column]:
         return [c for c in self.columns if c.required]
 

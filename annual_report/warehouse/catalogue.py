@@ -142,7 +142,7 @@ class Catalogue:
         lines = []
         with duckdb.connect() as con:
             for contract in contracts.values():
-                columns = ", ".join(f"{c.name} {c.sql_type}" for c in contract.columns)
+                columns = ", ".join(contract.column_definitions)
                 con.execute(f"create table stg_{contract.dataset} (report_year integer, {columns})")
             con.execute("set variable report_year = 2000")
             lines += [f"{spec or 'the spec'}: {line}" for line in self._unknown(con, needed)]

@@ -130,7 +130,7 @@ def connect(path: Path, contracts: Iterable[Contract] = (), read_only: bool = Fa
         if not read_only:
             con.execute(LEDGER_SCHEMA)
             for contract in contracts:
-                columns = ",\n    ".join(f"{c.name} {c.sql_type}" for c in contract.columns)
+                columns = ",\n    ".join(contract.column_definitions)
                 con.execute(
                     f"create table if not exists {contract.table} (\n"
                     f"    submission_id integer not null,\n    source_row integer not null,\n    {columns}\n)"
