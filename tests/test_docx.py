@@ -7,6 +7,7 @@ the DOCX names (仿宋_GB2312, 黑体 …) to the free faces installed here, as 
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import subprocess
@@ -19,7 +20,20 @@ from conftest import golden_figures
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Length
-from test_layout import CELL, HEIGHT, SIZE_4, TOLERANCE, TOP, edges, lines
+from test_layout import (
+    BINDING,
+    CELL,
+    HEIGHT,
+    MM,
+    PITCH,
+    SIZE_4,
+    TITLE,
+    TOLERANCE,
+    TOP,
+    WIDTH,
+    edges,
+    lines,
+)
 from test_report import _draft_metrics, pdf_text
 
 from annual_report.pipeline import RunSummary
@@ -80,7 +94,7 @@ def test_full_page_has_22_lines_of_28_characters(pdf) -> None:
     assert max(len(lines(pdf.pages[n - 1], 16)) for n in body_pages) == 22
     number = next(n for n in body_pages if len(lines(pdf.pages[n - 1], 16)) == 22)
     page_lines = lines(pdf.pages[number - 1], 16)
-    pitch = [b.top - a.top for a, b in zip(page_lines, page_lines[1:])]
+    pitch = [b.top - a.top for a, b in itertools.pairwise(page_lines)]
     assert pitch == pytest.approx([HEIGHT / 22] * 21, abs=0.3)
     full = [line for line in page_lines if re.fullmatch(r"[\u4e00-\u9fff，。、；：“”（）《》]{28}", line.text)]
     assert full, "no line of 28 full-width characters"
@@ -121,7 +135,13 @@ def test_faces_as_opened(opened: Path, pdf) -> None:
     masthead = next(line for line in lines(pdf.pages[0]) if line.colour == (1.0, 0.0, 0.0))
     assert masthead.text.replace("　", "").replace(" ", "") == "中共晋江市委晋江市人民政府"
     assert all(f.startswith("NotoSerifCJK") and "Bold" in f for f in masthead.fonts)   # 小标宋
-    assert abs(masthead.top - (TOP + 35)) < 2 * TOLERANCE
+    assert masthead.top == pytest.approx(TOP + 35, abs=TOLERANCE)
+    red_rule = next(r for r in pdf.pages[0].lines if r["stroking_color"] == (1.0, 0.0, 0.0))
+    assert (red_rule["x0"] / MM, red_rule["x1"] / MM) == (pytest.approx(BINDING, abs=0.3),
+                                                        pytest.approx(BINDING + WIDTH, abs=0.3))
+    title = lines(pdf.pages[0], 22)
+    assert [line.text for line in title] == ["关于晋江市2021年法治政府工作的报告"]
+    assert title[0].top == pytest.approx(red_rule["top"] / MM + 2 * PITCH + (PITCH - TITLE) / 2, abs=TOLERANCE)
 
 
 def test_signature_and_date_as_the_pdf_places_them(pdf) -> None:
@@ -137,12 +157,23 @@ def test_signature_and_date_as_the_pdf_places_them(pdf) -> None:
 
 
 def test_colophon_at_the_foot_of_the_last_even_page(pdf) -> None:
-    assert len(pdf.pages) % 2 == 0
+    number = len(pdf.pages)
+    assert number % 2 == 0
     page = pdf.pages[-1]
+    left, right = edges(number)
+    rules = sorted((r["top"] / MM, r["x0"] / MM, r["x1"] / MM, r["linewidth"] / MM) for r in page.lines)
+    (first, *_, last) = rules
+    assert last[0] == pytest.approx(TOP + HEIGHT, abs=0.3)      # the last rule on the type area's bottom edge
+    for top, x0, x1, width in (first, last):
+        assert (x0, x1, width) == (pytest.approx(left, abs=0.3), pytest.approx(right, abs=0.3),
+                                   pytest.approx(0.35, abs=0.05))
     printing = next(line for line in lines(page, 14) if line.text.replace(" ", "").endswith("印发"))
     assert printing.text.replace(" ", "").startswith("中共晋江市委办公室")
-    assert printing.bottom == pytest.approx(TOP + HEIGHT, abs=2.5)   # the last rule on the type area's bottom edge
-    above = [line for line in lines(page) if line.top < printing.top and line.bottom > printing.top - 1]
+    assert printing.fonts == {"FandolFang-Regular"}
+    assert printing.x0 == pytest.approx(left + SIZE_4, abs=TOLERANCE)
+    assert printing.x1 == pytest.approx(right - SIZE_4, abs=TOLERANCE)
+    assert first[0] < printing.top and printing.bottom < last[0]
+    above = [line for line in lines(page) if first[0] - 1 < line.bottom and line.top < first[0]]
     assert not above, above   # nothing of the attachment under it
 
 

@@ -29,18 +29,22 @@ know; the tests check it for the reference report as LibreOffice paginates it.
 from __future__ import annotations
 
 import io
+import itertools
 import math
-import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import docx
 import pypdfium2
-from lxml import etree
 from docx.document import Document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
+from docx.enum.table import (
+    WD_CELL_VERTICAL_ALIGNMENT,
+    WD_ROW_HEIGHT_RULE,
+    WD_TABLE_ALIGNMENT,
+)
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
@@ -48,6 +52,7 @@ from docx.shared import Length, Mm, Pt, RGBColor, Twips
 from docx.styles.style import BaseStyle
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from annual_report.files import replacing
 from annual_report.report import render
@@ -69,6 +74,7 @@ RED = RGBColor(0xFF, 0x00, 0x00)
 SIZE_4 = 14.0        # pt: 四号, page numbers and the colophon
 SIZE_SMALL_4 = 12.0  # pt: 小四, the attachment's table
 CHART_DPI = 300
+AUTOSPACE = 0.2      # em between a Chinese character and a digit beside it
 A4 = (Mm(210), Mm(297))
 MARGINS = {"top": Mm(37), "bottom": Mm(35), "inside": Mm(28), "outside": Mm(26)}
 FOOTER_DISTANCE = Mm(22.5)  # page bottom to the footer's line box: the number's em box 7 mm below the type area
@@ -206,8 +212,6 @@ def _styles(document: Document) -> None:
     body.paragraph_format.widow_control = True
     p_pr = body.element.get_or_add_pPr()
     _replace(p_pr, _element("w:ind", firstLineChars=200, firstLine=2 * _cell_width()))
-    for autospace in ("w:autoSpaceDE", "w:autoSpaceDN"):   # no extra space between Chinese and Latin or digits,
-        _replace(p_pr, _element(autospace, val=0))        # as the PDF sets them
     for name, (role, size, options) in PARAGRAPH_STYLES.items():
         _paragraph_style(document, name, role, size, options)
     for name, role in RUN_STYLES.values():
@@ -354,8 +358,12 @@ def _closing(document: Document, context: dict[str, Any]) -> None:
     face = render.face_of("body")
     cell = GRID.cell
 
-    def width(text: str) -> float:  # pt on the grid: a full-width character takes a cell, the rest its advance
-        return sum(cell if ord(c) > 0x2E80 else face.advance(c) * GRID.size for c in text)
+    def width(text: str) -> float:
+        """pt on the grid: a full-width character takes a cell, the rest its advance, and Word and LibreOffice
+        put a fifth of an em between Chinese and digits (autospace, which LibreOffice cannot turn off)."""
+        wide = [ord(c) > 0x2E80 for c in text]
+        gaps = sum(a != b for a, b in itertools.pairwise(wide))
+        return sum(cell if w else face.advance(c) * GRID.size for c, w in zip(text, wide)) + gaps * AUTOSPACE * GRID.size
 
     date = cn_date(spec.date)
     block = max(max(width(s) for s in spec.signature), 2 * cell + width(date))
