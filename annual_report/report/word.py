@@ -22,8 +22,11 @@ machine without the official faces (the tests, a server) is run with FONTCONFIG_
 
 The colophon (版记) is a table floating at the bottom of the type area of the page the document ends on
 (the attachment's last page when the attachment is attached): Word and WPS keep it there while the text
-above changes. Whether that page is even depends on how Word paginates the text, which the DOCX cannot
-know; the tests check it for the reference report as LibreOffice paginates it.
+above changes. It is placed from the page's left edge as on an even page (LibreOffice keeps a table placed
+from the margin in the flow). Whether that page is even depends on how Word paginates the text, which the
+DOCX cannot know: a report whose text ends on an odd page gets its colophon there, 2 mm off the binding
+side's margin, and the office moves it to the next page. The tests check it for the reference report as
+LibreOffice paginates it: the last page, even.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ from annual_report.files import replacing
 from annual_report.report import render
 from annual_report.report.attachment import Attachment, Chart
 from annual_report.report.figures import cn_date
+from annual_report.report.fonts import faces
 from annual_report.report.narrative import Run
 from annual_report.report.typeset import GRID, Line
 
@@ -176,6 +180,7 @@ def _cell_width() -> int:
 
 
 def _paragraph_style(document: Document, name: str, role: str, size: float, options: dict[str, Any]) -> None:
+    """A paragraph style based on 正文, in its role's official face and size (PARAGRAPH_STYLES's options)."""
     style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     style.base_style = document.styles[BODY]
     style.quick_style = True
@@ -190,9 +195,10 @@ def _paragraph_style(document: Document, name: str, role: str, size: float, opti
         style.paragraph_format.keep_with_next = True
     if options.get("page_break"):
         style.paragraph_format.page_break_before = True
-    if not options.get("grid", True):   # off the grid, in lines as high as the type (a picture's own height)
+    if not options.get("grid", True):   # off the grid, in lines as high as the type (a picture's own height),
         style.paragraph_format.line_spacing = Pt(size) if options.get("exact", True) else 1.0
         _replace(p_pr, _element("w:snapToGrid", val=0))
+        _replace(style.element.get_or_add_rPr(), _element("w:spacing", val=0))  # characters not condensed
     if "outline" in options:
         _replace(p_pr, _element("w:outlineLvl", val=options["outline"]))
 
@@ -392,9 +398,9 @@ def _chart_png(chart: Chart, templates: Path) -> bytes:
     """The chart's SVG as a PNG, drawn by WeasyPrint in the report's faces (the labels' 仿宋 is declared by file,
     unknown to fontconfig, so an SVG rasteriser going through fontconfig would set them in another face)."""
     svg = ElementTree.fromstring(chart.svg)
-    faces = "".join(f'@font-face {{ font-family: "{f.family}"; src: url("{f.file.as_uri()}"); }}'
-                    for f in render.faces().values() if f.declared)
-    html = (f"<style>{faces} @page {{ size: {svg.get('width')} {svg.get('height')}; margin: 0 }} "
+    declared = "".join(f'@font-face {{ font-family: "{f.family}"; src: url("{f.file.as_uri()}"); }}'
+                       for f in faces().values() if f.declared)
+    html = (f"<style>{declared} @page {{ size: {svg.get('width')} {svg.get('height')}; margin: 0 }} "
             f"svg {{ display: block }}</style>{chart.svg}")
     pdf = render._layout(html, templates).write_pdf()
     page = pypdfium2.PdfDocument(pdf)[0]
