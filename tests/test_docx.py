@@ -191,7 +191,8 @@ def test_grid_of_22_lines_and_28_characters(document) -> None:
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     assert [round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin,
                                   section.right_margin)] == [37, 35, 28, 26]
-    assert document.settings.element.find(qn("w:mirrorMargins")) is not None
+    settings = [element.tag for element in document.settings.element]
+    assert settings.index(qn("w:zoom")) < settings.index(qn("w:mirrorMargins")) < settings.index(qn("w:proofState"))
     indent = body.element.pPr.find(qn("w:ind"))
     assert indent.get(qn("w:firstLineChars")) == "200"
 
@@ -215,9 +216,11 @@ def _east_asian(document, paragraph, run) -> str:
 def test_every_run_names_an_official_east_asian_face(document) -> None:
     paragraphs = list(document.paragraphs) + [p for table in document.tables for row in table.rows
                                               for cell in row.cells for p in cell.paragraphs]
-    faces = {(p.style.name, _east_asian(document, p, r)) for p in paragraphs for r in p.runs}
-    assert {face for _, face in faces} <= OFFICIAL
-    by_style = dict(faces)
+    faces = {(p.style.name, r.style.name, _east_asian(document, p, r)) for p in paragraphs for r in p.runs}
+    assert {face for *_, face in faces} <= OFFICIAL
+    by_style = {paragraph: face for paragraph, run, face in faces if run == "Default Paragraph Font"}
+    assert {run: face for _, run, face in faces if run != "Default Paragraph Font"} == {
+        "二级标题字符": "楷体_GB2312", "三级标题": "仿宋_GB2312"}   # the run-in headings' character styles
     assert by_style["Normal"] == "仿宋_GB2312" and by_style["一级标题"] == "黑体" and by_style["二级标题"] == "楷体_GB2312"
     assert by_style["标题"] == by_style["发文机关标志"] == "方正小标宋简体"
     footer = document.sections[0].footer.paragraphs[0]
@@ -267,3 +270,18 @@ def test_a_draft_says_so_above_the_masthead(sample_run: RunSummary, contracts) -
     assert section.first_page_footer.paragraphs[0].text.startswith("— ")
     assert "【待补：受理法律援助案件】" in "".join(p.text for t in draft.tables for r in t.rows for c in r.cells
                                           for p in c.paragraphs)
+
+
+def test_properties_in_the_order_word_requires(document) -> None:
+    """Word refuses a document whose properties elements list their children out of the schema's order."""
+    order = {qn(tag): [qn(f"w:{name}") for name in names.split()] for tag, names in word.SCHEMA_ORDER.items()}
+    parts = [document.element, document.styles.element, document.settings.element,
+             *(footer.part.element for footer in (document.sections[0].footer, document.sections[0].even_page_footer))]
+    checked = 0
+    for part in parts:
+        for tag, names in order.items():
+            for properties in part.iter(tag):
+                positions = [names.index(child.tag) for child in properties if child.tag in names]
+                assert positions == sorted(positions), (tag, [child.tag for child in properties])
+                checked += 1
+    assert checked > 100

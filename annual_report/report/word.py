@@ -133,7 +133,12 @@ SCHEMA_ORDER = {
                 "pgNumType cols formProt vAlign noEndnote titlePg textDirection bidi rtlGutter docGrid printerSettings",
     "w:settings": "writeProtection view zoom removePersonalInformation removeDateAndTime doNotDisplayPageBoundaries "
                   "displayBackgroundShape printPostScriptOverText printFractionalCharacterWidth printFormsData "
-                  "embedTrueTypeFonts embedSystemFonts saveSubsetFonts saveFormsData mirrorMargins",
+                  "embedTrueTypeFonts embedSystemFonts saveSubsetFonts saveFormsData mirrorMargins alignBordersAndEdges "
+                  "bordersDoNotSurroundHeader bordersDoNotSurroundFooter gutterAtTop hideSpellingErrors "
+                  "hideGrammaticalErrors activeWritingStyle proofState formsDesign attachedTemplate linkStyles "
+                  "stylePaneFormatFilter stylePaneSortMethod documentType mailMerge revisionView trackRevisions "
+                  "doNotTrackMoves doNotTrackFormatting documentProtection autoFormatOverride styleLockTheme "
+                  "styleLockQFSet defaultTabStop",
 }
 
 
