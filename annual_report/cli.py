@@ -102,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"Metrics: {with_data} of {summary.metrics.height} with data → {_relative(summary.files.metrics_csv)}")
     print(f"HTML:    {_relative(summary.files.html)}")
     print(f"PDF:     {_relative(summary.files.pdf)}")
+    print(f"DOCX:    {_relative(summary.files.docx)}")
     if summary.files.attachment:
         print(f"附件:    {_relative(summary.files.attachment)}")
     return 0

@@ -23,7 +23,7 @@ from annual_report.intake import (
 from annual_report.intake.archive import Archive
 from annual_report.intake.contracts import Contract, region_contracts
 from annual_report.intake.submission import SubmissionResult
-from annual_report.report import render
+from annual_report.report import render, word
 from annual_report.report.spec import SpecError, load_spec, unfilled
 from annual_report.settings import Settings
 from annual_report.warehouse import cross_checks, database, metrics
@@ -35,6 +35,7 @@ from annual_report.warehouse.cross_checks import CheckWarning
 class ReportFiles:
     pdf: Path
     html: Path
+    docx: Path       # the editable document the office revises in Word or WPS
     metrics_csv: Path
     attachment: Path | None = None  # the attachment's PDF when the spec publishes it separately
 
@@ -269,8 +270,8 @@ def build_metrics(settings: Settings, region: str, year: int) -> pl.DataFrame:
 
 def render_report(settings: Settings, region: str, year: int, year_metrics: pl.DataFrame,
                   provisional: list[str] | None = None, pdf_variant: str | None = None) -> ReportFiles:
-    """Write the report's PDF (a variant such as pdf/a-3u on request), its HTML preview and the metrics CSV
-    under outputs/<year>/, and the attachment's PDF when the spec publishes it separately.
+    """Write the report's PDF (a variant such as pdf/a-3u on request), its HTML preview, its DOCX and the metrics
+    CSV under outputs/<year>/, and the attachment's PDF when the spec publishes it separately.
     With provisional notes (a list, even empty) it is a draft: the figures that have no data are printed as
     marked gaps instead of stopping, and its first page says it is provisional and lists the notes."""
     draft = provisional is not None
@@ -284,8 +285,10 @@ def render_report(settings: Settings, region: str, year: int, year_metrics: pl.D
         submission_ids=pl.col("submission_ids").cast(pl.List(pl.String)).list.join(";"),
     ), metrics_csv)
     pdf = render.write_pdf(render.render(context, settings.templates), stem.with_suffix(".pdf"), pdf_variant)
+    document = word.write_docx(context, settings.templates, stem.with_suffix(".docx"))
     attachment = None
     if spec.attachment and spec.attachment.placement == "separate":
         attachment = render.write_pdf(render.render(context | {"part": "attachment"}, settings.templates),
                                       stem.parent / f"{region}-{year}-attachment.pdf", pdf_variant)
-    return ReportFiles(pdf=pdf, html=stem.with_suffix(".html"), metrics_csv=metrics_csv, attachment=attachment)
+    return ReportFiles(pdf=pdf, html=stem.with_suffix(".html"), docx=document, metrics_csv=metrics_csv,
+                       attachment=attachment)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the pipeline needs: Pango for WeasyPrint, HarfBuzz's subsetter (fast font
-# subsetting), the CJK faces of the official-document form, and poppler-utils for the PDF tests.
+# subsetting), the CJK faces of the official-document form, poppler-utils for the PDF tests, and
+# LibreOffice Writer (headless) for the tests that open the DOCX.
 # Installs only what is missing; needs root (or sudo) the first time.
 set -euo pipefail
 
@@ -9,6 +10,7 @@ packages=(
   fonts-noto-cjk           # Noto Serif CJK SC Bold (小标宋), Noto Sans CJK SC (黑体)
   texlive-lang-chinese     # FandolFang (仿宋) and FandolKai (楷体), simplified Chinese
   poppler-utils            # pdftotext, pdffonts, pdftoppm
+  libreoffice-writer-nogui # soffice --headless --convert-to pdf: the DOCX as an office opens it
 )
 
 missing=()

@@ -31,7 +31,8 @@ def test_main_command_twice(prefect_home: dict[str, str], tmp_path: Path) -> Non
     assert first.returncode == 0, first.stderr
     lines = first.stdout.splitlines()
     assert lines[0] == "Producing the 2021 report for jinjiang (strict)…"
-    assert lines[-1] == f"PDF:     {tmp_path}/2021/jinjiang-2021-report.pdf"
+    assert lines[-2:] == [f"PDF:     {tmp_path}/2021/jinjiang-2021-report.pdf",
+                          f"DOCX:    {tmp_path}/2021/jinjiang-2021-report.docx"]
     assert sum("已入库" in line for line in lines) == 20
     assert first.stderr == "" and "Traceback" not in first.stdout
     second = run(prefect_home, "--outputs", str(tmp_path))

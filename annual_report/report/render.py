@@ -84,6 +84,12 @@ class Rendered:
     document: Document
 
 
+def provisional_notice(notes: list[str]) -> str:
+    """What a draft's first page says above the masthead: its figures are provisional, and which ledgers are
+    incomplete."""
+    return "征求意见稿：本稿数字为暂定，不得作为正式数据引用。" + (f"以下台账不完整：{'；'.join(notes)}。" if notes else "")
+
+
 def face_of(style: str) -> Face:
     """The face a run style is set in."""
     return faces()[STYLE_FACES[style]]
@@ -229,6 +235,7 @@ def render(context: dict[str, Any], templates: Path) -> Rendered:
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(templates), autoescape=True,
                                      undefined=jinja2.StrictUndefined)
     environment.filters["cn_date"] = cn_date
+    environment.filters["provisional_notice"] = provisional_notice
     template = environment.get_template(TEMPLATE)
     html = template.render(context)
     document = _layout(html, templates)
