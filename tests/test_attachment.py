@@ -1,10 +1,12 @@
-"""The attachment as the office reads it: each figure at the precision the body prints it, labels that fit their
-column, centred 序号 and dashes, 图题 below each chart naming its years, and one baseline for the charts' bars."""
+"""The attachment as the office reads it: each figure at the precision the body prints it, the prior year where
+the prior year's ledgers are all there, labels that fit their column, centred 序号 and dashes, 图题 below each
+chart naming its years, and one baseline for the charts' bars."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pdfplumber
 import polars as pl
 import pytest
@@ -12,9 +14,12 @@ from test_report import _spec
 
 from annual_report.report import render
 from annual_report.report.charts import BAR, YEAR_COLOUR
+from annual_report.report.figures import Figures, Formatter
 from annual_report.report.spec import load_spec
 from annual_report.report.typeset import MM
 from annual_report.settings import Settings
+from annual_report.warehouse import metrics
+from annual_report.warehouse.catalogue import load_catalogue
 
 ATTACHMENT = ("{title: 测试县2021年法治政府建设主要指标, metrics: [certification_items, online_share, on_time_rate, "
               "correction_rate, relief_amount, meetings], charts: [{title: 2021年人民调解案件纠纷类型, series: mediation}, "
@@ -124,3 +129,30 @@ def test_captions_below_their_charts_with_the_years(attachment_pdf: pdfplumber.P
 def test_the_charts_share_one_baseline(attachment_pdf: pdfplumber.PDF) -> None:
     page = next(p for p in attachment_pdf.pages if "图1" in (p.extract_text() or ""))
     assert len({round(bar["x0"], 2) for bar in _bars(page)}) == 1
+
+
+PRIOR_CATALOGUE = """
+points: {label: 法律顾问示范点, unit: 个, measure: count, of: legal_advisor_points}
+villages: {label: 村（社区）, unit: 个, measure: count, of: villages}
+coverage: {label: 法律顾问示范点覆盖率, numerator: points, denominator: villages}
+"""
+
+
+def test_the_prior_year_is_printed_only_from_the_prior_years_whole_set_of_ledgers(tmp_path: Path, contracts) -> None:
+    """2020 has the points' ledger and not the village register: the points' 2020 value prints, the coverage's
+    (points over villages) has no 2020 value rather than one over 2021's register or none."""
+    con = duckdb.connect()
+    for dataset, rows in (("legal_advisor_points", [2020, 2020, 2021, 2021, 2021]), ("villages", [2021] * 10)):
+        con.execute(f"create table stg_{dataset} (report_year integer)")
+        con.executemany(f"insert into stg_{dataset} values (?)", [(year,) for year in rows])
+    con.execute("create table current_submissions as select * from (values (1, 2020, 'legal_advisor_points'), "
+                "(2, 2021, 'legal_advisor_points'), (3, 2021, 'villages')) t(submission_id, year, dataset)")
+    (tmp_path / "metrics").mkdir()
+    (tmp_path / "metrics" / "points.yaml").write_text(PRIOR_CATALOGUE, encoding="utf-8")
+    catalogue = load_catalogue(tmp_path / "metrics")
+    needed = catalogue.needed({"coverage"})
+    table = metrics.with_prior_year(metrics.metrics_for_year(con, catalogue, needed, 2021),
+                                    metrics.metrics_for_year(con, catalogue, needed, 2020))
+    figures, formatter = Figures(table, contracts, 2021), Formatter("half_up")
+    assert formatter.table_cells(figures.get("points")) == ("个", "3", "2", "+50.0%")
+    assert formatter.table_cells(figures.get("coverage")) == ("%", "30.0", "—", "—")
