@@ -8,7 +8,8 @@ year in the figure's unit: 增加12件 / 减少3件 / 持平), `yoy(n)` (the rel
 (count, number and diff print none unless given one). A change is said in a wording: `yoy(1, '增加/减少')`,
 `diff(0, '上升/下降')`, `points(1, wording='提高/降低')` (WORDINGS; by default yoy says 上升/下降, diff 增加/减少
 and points 提高/下降). A filter refuses a figure of a unit it does not print (a count as a percentage, a rate
-as a count). Rounding (half-up or truncate) is a setting of the report spec.
+as a count). Rounding (half-up or truncate) is a setting of the report spec. The formatter records how the body
+prints each figure (unit, decimals, and the decimals of its change), and `table_cells` prints it so in a table.
 A series is a set of metric rows `<series>.<category>` (one per category, for a chart).
 A draft prints a figure without data as a marked gap (【待补：…】) instead of stopping.
 """

@@ -15,6 +15,7 @@ import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from fontTools import subset
@@ -55,7 +56,8 @@ def printed_characters(document: Document, markup: str) -> dict[Face, set[str]]:
     return characters
 
 
-def woff2(face: Face, characters: set[str]) -> bytes:
+@cache  # a report rendered again in one process (a flow run after another, the tests) subsets its faces once
+def woff2(face: Face, characters: frozenset[str]) -> bytes:
     """The face subset to the characters, as a WOFF2 font."""
     font = TTFont(face.file, fontNumber=face.index)
     options = subset.Options()
@@ -74,6 +76,6 @@ def preview(document: Document, markup: str, templates: Path) -> Preview:
     """The stylesheet and the faces the preview of the laid-out document and its HTML (markup) inlines."""
     embedded = tuple(
         EmbeddedFace(face.family, face.weight,
-                     "data:font/woff2;base64," + base64.b64encode(woff2(face, characters)).decode("ascii"))
+                     "data:font/woff2;base64," + base64.b64encode(woff2(face, frozenset(characters))).decode("ascii"))
         for face, characters in printed_characters(document, markup).items())
     return Preview((templates / STYLESHEET).read_text(encoding="utf-8"), embedded)
