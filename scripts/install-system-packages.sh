@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the pipeline needs: Pango for WeasyPrint, HarfBuzz's subsetter (fast font
-# subsetting), the CJK faces of the official-document form, poppler-utils for the PDF tests, and
-# LibreOffice Writer (headless) for the tests that open the DOCX.
+# subsetting), the CJK faces of the official-document form, poppler-utils for the PDF tests,
+# LibreOffice Writer (headless) for the tests that open the DOCX, and Chromium for the preview's test.
 # Installs only what is missing; needs root (or sudo) the first time.
 set -euo pipefail
 
@@ -11,6 +11,7 @@ packages=(
   texlive-lang-chinese     # FandolFang (仿宋) and FandolKai (楷体), simplified Chinese
   poppler-utils            # pdftotext, pdffonts, pdftoppm
   libreoffice-writer-nogui # soffice --headless --convert-to pdf: the DOCX as an office opens it
+  chromium                 # headless, for the test that opens the HTML preview as a browser shows it
 )
 
 missing=()

@@ -68,7 +68,7 @@ def test_the_attachment_is_a_separate_pdf(county_run: pipeline.RunSummary) -> No
     text = pdf_text(attachment)
     assert text.startswith("附件青岚县司法局2021年法治政府建设主要指标")
     assert "行政诉讼败诉率%5.318.8-13.5个百分点" in text
-    assert "图1法律援助案件受理情况（单位：件）" in text and "图2" in text
+    assert "图12020—2021年法律援助案件受理情况（单位：件）" in text and "图2" in text   # 图题 with its years
 
 
 def test_document_number_red_rule_and_balanced_title(county_run: pipeline.RunSummary) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import subprocess
 from pathlib import Path
@@ -83,12 +84,15 @@ def test_pdf_metadata_language_and_outline(sample_run: RunSummary) -> None:
     with pdfplumber.open(sample_run.files.pdf) as pdf:
         assert pdf.metadata["Title"] == "关于晋江市2021年法治政府工作的报告"
         assert pdf.metadata["Author"] == "中共晋江市委、晋江市人民政府"
-        assert pdf.metadata["CreationDate"].startswith("D:20220228")
+        created = dt.datetime.strptime(pdf.metadata["CreationDate"][2:16], "%Y%m%d%H%M%S").replace(tzinfo=dt.UTC)
+        assert dt.timedelta(0) <= dt.datetime.now(dt.UTC) - created < dt.timedelta(hours=6)  # the run's, not 2022-02-28
         assert pdf.doc.catalog["Lang"] == b"zh-CN"
+        assert pdf.doc.catalog["MarkInfo"]["Marked"] and "StructTreeRoot" in pdf.doc.catalog  # tagged
         outline = [(level, title) for level, title, *_ in pdf.doc.get_outlines()]
     assert (1, "一、推进依法行政建设法治政府工作情况") in outline
     assert (2, "（一）深化示范创建工作，打造法治政府品牌") in outline
-    assert (2, "（一）依法履职尽责。") in outline   # a run-in level-2 heading is bookmarked too
+    assert (2, "（一）依法履职尽责") in outline   # a run-in level-2 heading is bookmarked too, without its stop
+    assert not [title for _, title in outline if title[-1] in "。：；"]
     assert (1, "晋江市2021年法治政府建设主要指标") in outline
     assert [title for level, title in outline if level == 1][:4] == [
         "一、推进依法行政建设法治政府工作情况", "二、党政主要负责人履行推进法治建设第一责任人职责情况",
@@ -98,15 +102,28 @@ def test_pdf_metadata_language_and_outline(sample_run: RunSummary) -> None:
 def test_attachment_table_and_charts_come_from_the_metrics(sample_run: RunSummary) -> None:
     text = _pdf_text(sample_run)
     assert "附件：晋江市2021年法治政府建设主要指标" in text
-    assert "受理法律援助案件件35012433+43.9%" in text     # the only metric with a prior-year ledger
-    assert "人民调解案件起4798——" in text
     assert "图12021年人民调解案件纠纷类型（单位：起）" in text
     assert all(label in text for label in ("民事案件", "1764", "2477", "2020年", "2021年"))  # legal aid chart
     with pdfplumber.open(sample_run.files.pdf) as pdf:
+        rows = [line for p in pdf.pages for line in (p.extract_text() or "").splitlines()]
+        assert "16 受理法律援助案件 件 3501 2433 +43.9%" in rows   # the only metric with a prior-year ledger
+        assert "18 人民调解案件 起 4798 — —" in rows
         page = next(p for p in pdf.pages if "图1" in (p.extract_text() or ""))
         bars = [r for r in page.rects if r["non_stroking_color"] == pytest.approx((0.651, 0.106, 0.106), abs=0.01)]
         labels = {c["fontname"].split("+")[-1] for c in page.chars if c["text"] in "邻里纠纷" and c["size"] < 11}
     assert len(bars) >= 9 + 3 and labels == {"Report-FangSong"}   # vector bars, labels in the body face
+
+
+def test_the_pdf_is_tagged_and_created_when_the_context_says(tmp_path: Path, contracts) -> None:
+    spec = load_spec(_spec(tmp_path, "## 强化督促检查。\n\n一段正文。"))
+    created = dt.datetime(2022, 3, 1, 9, 30, 5, tzinfo=dt.UTC)
+    rendered = render.render(render.report_context(spec, pl.DataFrame(), contracts, 2021, created=created),
+                             Settings.from_env().templates)
+    with pdfplumber.open(render.write_pdf(rendered, tmp_path / "out" / "test.pdf")) as pdf:
+        assert pdf.metadata["CreationDate"].startswith("D:20220301093005")
+        tree = pdf.doc.catalog["StructTreeRoot"].resolve()
+        assert pdf.doc.catalog["MarkInfo"]["Marked"] and tree["K"]
+        assert [title for _, title, *_ in pdf.doc.get_outlines()] == ["（一）强化督促检查"]
 
 
 def test_pdf_a_variant_on_request(sample_run: RunSummary, tmp_path: Path) -> None:
@@ -220,7 +237,7 @@ def test_a_draft_renders_with_the_gaps_marked(sample_run: RunSummary, contracts,
     rendered = render.render(context, Settings.from_env().templates)
     html = rendered.html
     assert "【待补：受理法律援助案件】" in html
-    assert "【待补：法律援助案件受理情况】" in html   # the chart without data
+    assert "【待补：2020—2021年法律援助案件受理情况】" in html   # the chart without data
     assert html.rindex('class="gap"') > html.rindex("<svg")   # the last chart, right above the colophon
     number, _, bottom = _colophon_page(render.write_pdf(rendered, tmp_path / "draft.pdf"))
     assert number % 2 == 0 and bottom == pytest.approx(TOP + HEIGHT, abs=0.3)   # the gap has no margin to pull it up

@@ -1,7 +1,8 @@
 """Charts of the attachment as vector graphics: horizontal bars, one row per category of a series.
 
 The SVG is drawn here (no plotting library), in millimetres across the 156 mm type area, with its
-labels in the report's 仿宋 face, whose coverage is checked like the rest of the report's text.
+labels in the report's 仿宋 face, whose coverage is checked like the rest of the report's text. The charts of
+one attachment share a baseline: their bars start at the same distance from the left edge (`label_room`).
 """
 
 from __future__ import annotations
@@ -38,14 +39,22 @@ def _legend(year: int) -> list[str]:
     return parts
 
 
-def bar_chart(title: str, series: list[Figure], year: int, prior_year: bool, formatter: Formatter) -> str:
-    """A horizontal bar chart of a series (with the prior year's bars when asked), as an <svg> element."""
+def label_room(title: str, series: list[Figure]) -> float:
+    """The width (mm) the category labels of a series take left of its bars."""
+    face = faces()["fangsong"]
+    for figure in series:
+        check_text(figure.label, face, f"chart “{title}”")
+    return max(face.width(f.label) for f in series) * TEXT
+
+
+def bar_chart(title: str, series: list[Figure], year: int, prior_year: bool, formatter: Formatter,
+              label_width: float) -> str:
+    """A horizontal bar chart of a series (with the prior year's bars when asked), as an <svg> element, its bars
+    starting label_width (mm, at least the series' own `label_room`) from the left edge, plus a gap."""
     face = faces()["fangsong"]
     cells = [formatter.table_cells(figure) for figure in series]
-    texts = [f.label for f in series] + [c[1] for c in cells] + ([c[2] for c in cells] if prior_year else [])
-    for text in texts:
+    for text in [c[1] for c in cells] + ([c[2] for c in cells] if prior_year else []):
         check_text(text, face, f"chart “{title}”")
-    label_width = max(face.width(f.label) for f in series) * TEXT
     left = label_width + GAP
     largest = max(max(f.value, (f.prior_value or 0) if prior_year else 0) for f in series) or 1
     scale = (WIDTH - left - GAP - VALUE_ROOM) / largest

@@ -8,7 +8,8 @@ year in the figure's unit: 增加12件 / 减少3件 / 持平), `yoy(n)` (the rel
 (count, number and diff print none unless given one). A change is said in a wording: `yoy(1, '增加/减少')`,
 `diff(0, '上升/下降')`, `points(1, wording='提高/降低')` (WORDINGS; by default yoy says 上升/下降, diff 增加/减少
 and points 提高/下降). A filter refuses a figure of a unit it does not print (a count as a percentage, a rate
-as a count). Rounding (half-up or truncate) is a setting of the report spec.
+as a count). Rounding (half-up or truncate) is a setting of the report spec. The formatter records how the body
+prints each figure (unit, decimals, and the decimals of its change), and `table_cells` prints it so in a table.
 A series is a set of metric rows `<series>.<category>` (one per category, for a chart).
 A draft prints a figure without data as a marked gap (【待补：…】) instead of stopping.
 """
@@ -48,8 +49,20 @@ class FilterError(ValueError):
 
 
 NO_VALUE = "—"
-# how the attachment's table prints a unit: printed unit, factor, decimals
-TABLE_UNITS = {"%": ("%", 100, 1), "元": ("万元", 1 / 10000, 1)}
+
+
+@dataclass(frozen=True)
+class Printing:
+    """How a figure's value prints: in a unit, scaled by a factor, to a number of decimals."""
+
+    unit: str
+    factor: float
+    decimals: int
+
+
+# how the attachment's table prints a unit the body does not print a figure in
+TABLE_UNITS = {"%": Printing("%", 100, 1), "元": Printing("万元", 1 / 10000, 1)}
+YOY_DECIMALS = 1  # a relative change in the table, unless the body prints the figure's with yoy(n)
 
 
 @dataclass(frozen=True)
@@ -161,26 +174,41 @@ def _prints(unit: str, only: bool) -> Callable[[Callable[..., str]], Callable[..
 
 
 class Formatter:
-    """The narrative's filters, rounding by the report's rule."""
+    """The narrative's filters, rounding by the report's rule; it records how the body prints each figure (its
+    value, and its change against the prior year), so that the attachment's table prints it the same way."""
 
     def __init__(self, rounding: str) -> None:
         self.mode = ROUNDING[rounding]
+        self.printed: dict[str, Printing] = {}        # metric id -> how the body prints its value
+        self.change_decimals: dict[str, int] = {}     # metric id -> decimals of its change (yoy, points)
+
+    def _record(self, figure: Figure, printing: Printing) -> None:
+        """Record that the body prints figure so; printed two ways, the table takes the more precise."""
+        known = self.printed.get(figure.metric_id)
+        if known is None or printing.decimals > known.decimals:
+            self.printed[figure.metric_id] = printing
+
+    def _record_change(self, figure: Figure, decimals: int) -> None:
+        self.change_decimals[figure.metric_id] = max(decimals, self.change_decimals.get(figure.metric_id, 0))
 
     def _round(self, value: float | Decimal, decimals: int) -> Decimal:
         return Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=self.mode)
 
     @_prints(RATE, only=False)
     def number(self, figure: Figure, decimals: int = 0) -> str:
+        self._record(figure, Printing(figure.unit, 1, decimals))
         return str(self._round(figure.value, decimals))
 
     @_prints(RATE, only=False)
     def count(self, figure: Figure, decimals: int = 0, zero: str | None = None) -> str:
         """The value and its unit (197件); `zero` instead, when given, where the value prints as 0 (暂无)."""
+        self._record(figure, Printing(figure.unit, 1, decimals))
         value = self._round(figure.value, decimals)
         return zero if zero is not None and value == 0 else f"{value}{figure.unit}"
 
     @_prints(RATE, only=True)
     def pct(self, figure: Figure, decimals: int = 1) -> str:
+        self._record(figure, Printing(RATE, 100, decimals))
         return f"{self._round(_exact(figure.value) * 100, decimals)}%"
 
     @_prints(RATE, only=False)
@@ -190,6 +218,7 @@ class Formatter:
             raise MissingFigureError(
                 f"metric {figure.metric_id!r} ({figure.label}) has no prior-year value for a year-on-year change"
             )
+        self._record_change(figure, decimals)
         return self._said(_exact(figure.change) * 100, decimals, _words(figure, "yoy", wording), "%")
 
     @_prints(RATE, only=False)
@@ -210,26 +239,33 @@ class Formatter:
             raise MissingFigureError(
                 f"metric {figure.metric_id!r} ({figure.label}) has no prior-year value to compare in percentage points"
             )
+        if base is None:
+            self._record_change(figure, decimals)
         reference = figure.prior_value if base is None else base.value
         difference = _exact(figure.value) - _exact(reference)
         return self._said(difference * 100, decimals, _words(figure, "points", wording), "个百分点")
 
     def table_cells(self, figure: Figure) -> tuple[str, str, str, str]:
-        """Unit, value, prior-year value and change as the attachment's table prints them ("—" for none)."""
-        unit, factor, decimals = TABLE_UNITS.get(figure.unit, (figure.unit, 1, 0))
+        """Unit, value, prior-year value and change as the attachment's table prints them ("—" for none): at the
+        precision and in the unit the body prints the figure (TABLE_UNITS' rule for a figure it does not)."""
+        printing = self.printed.get(figure.metric_id) or TABLE_UNITS.get(figure.unit, Printing(figure.unit, 1, 0))
 
         def scaled(value: float | None) -> str:
-            return NO_VALUE if value is None else str(self._round(_exact(value) * _exact(factor), decimals))
+            if value is None:
+                return NO_VALUE
+            return str(self._round(_exact(value) * _exact(printing.factor), printing.decimals))
 
         if figure.prior_value is None:
             change = NO_VALUE
         elif figure.unit == RATE:
+            decimals = self.change_decimals.get(figure.metric_id, printing.decimals)
             change = self._said((_exact(figure.value) - _exact(figure.prior_value)) * 100, decimals, SIGNS, "个百分点")
         elif figure.change is None:
             change = NO_VALUE
         else:
-            change = self._said(_exact(figure.change) * 100, 1, SIGNS, "%")
-        return unit, scaled(figure.value), scaled(figure.prior_value), change
+            decimals = self.change_decimals.get(figure.metric_id, YOY_DECIMALS)
+            change = self._said(_exact(figure.change) * 100, decimals, SIGNS, "%")
+        return printing.unit, scaled(figure.value), scaled(figure.prior_value), change
 
     def _said(self, change: Decimal, decimals: int, words: tuple[str, str], suffix: str) -> str:
         """A change as its word for a rise or a fall and its size, rounded: 增加12件, -2.3个百分点, or 持平."""
@@ -238,6 +274,7 @@ class Formatter:
 
     @_prints("元", only=True)
     def wan(self, figure: Figure, decimals: int = 1) -> str:
+        self._record(figure, Printing(f"万{figure.unit}", 1 / 10000, decimals))
         return f"{self._round(_exact(figure.value) / 10000, decimals)}万{figure.unit}"
 
     @_prints(RATE, only=False)

@@ -124,9 +124,14 @@ def _text_boxes(box: boxes.Box) -> Iterator[boxes.TextBox]:
         yield from _text_boxes(child)
 
 
-def check_document(document: Document) -> None:
-    """Check every text the laid-out document prints, page numbers included, against its face."""
+def printed_text(document: Document) -> Iterator[tuple[int, Face, str]]:
+    """Each text the laid-out document prints, page numbers included: its page number, its face and the text."""
     for number, page in enumerate(document.pages, start=1):
         for box in _text_boxes(page._page_box):
-            face = face_for(box.style["font_family"][0], box.style["font_weight"])
-            check_text(box.text, face, f"page {number}")
+            yield number, face_for(box.style["font_family"][0], box.style["font_weight"]), box.text
+
+
+def check_document(document: Document) -> None:
+    """Check every text the laid-out document prints, page numbers included, against its face."""
+    for number, face, text in printed_text(document):
+        check_text(text, face, f"page {number}")

@@ -11,6 +11,7 @@ against the face meant for it, and any WeasyPrint warning fails the render.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,7 +29,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from annual_report.files import replacing, write_text
 from annual_report.intake.contracts import Contract
-from annual_report.report.attachment import build_attachment
+from annual_report.report.attachment import TABLE_SIZE, build_attachment
 from annual_report.report.figures import Figures, Formatter, cn_date
 from annual_report.report.fonts import FANDOL, Face, check_document, check_text, faces
 from annual_report.report.narrative import (
@@ -38,6 +39,7 @@ from annual_report.report.narrative import (
     fill_placeholders,
     narrative_blocks,
 )
+from annual_report.report.preview import preview
 from annual_report.report.spec import ReportSpec
 from annual_report.report.typeset import GRID, MM, Line, set_lines, title_lines
 
@@ -49,6 +51,7 @@ TITLE_SIZE = 22.0      # pt: 二号
 PX = 96 / 72           # CSS pixels per point: WeasyPrint lays out in CSS pixels
 TYPE_AREA_BOTTOM = (37 + 225) * MM * PX  # from the top of the page
 TYPE_AREA_HEIGHT = GRID.height * PX
+HEADING_STOPS = "。：；"  # what ends a run-in heading in the text, and not in its bookmark
 
 
 class RenderError(RuntimeError):
@@ -78,10 +81,17 @@ Fragment = tuple[int, list[boxes.Box]]
 
 @dataclass(frozen=True)
 class Rendered:
-    """A laid-out document and the HTML it comes from."""
+    """A laid-out document, the HTML it comes from, and what made the HTML (for its preview)."""
 
     html: str
     document: Document
+    template: jinja2.Template
+    context: dict[str, Any]
+    templates: Path
+
+    def preview(self) -> str:
+        """The HTML as it opens in a browser from its folder, standing alone (see `preview`)."""
+        return self.template.render(self.context | {"preview": preview(self.document, self.html, self.templates)})
 
 
 def provisional_notice(notes: list[str]) -> str:
@@ -102,8 +112,9 @@ def _set_block(block: Block, where: str) -> SetBlock:
 
 
 def report_context(spec: ReportSpec, metrics: pl.DataFrame, contracts: dict[str, Contract], year: int,
-                   draft: bool = False) -> dict[str, Any]:
-    """Everything the template prints, every figure filled from the metrics table and every line set."""
+                   draft: bool = False, created: dt.datetime | None = None) -> dict[str, Any]:
+    """Everything the template prints, every figure filled from the metrics table and every line set; the PDF
+    says it was created at `created` (the time of the run, by default now)."""
     formatter = Formatter(spec.rounding)
     figures = Figures(metrics, contracts, year, draft)
     try:
@@ -121,6 +132,7 @@ def report_context(spec: ReportSpec, metrics: pl.DataFrame, contracts: dict[str,
         "year": year,
         "faces": faces(),
         "grid": GRID,
+        "table_size": TABLE_SIZE,
         "part": "report",
         "masthead_size": min(MASTHEAD_SIZE, 0.95 * GRID.width / xiaobiaosong.width(issuers)),
         "title_lines": spec.title_lines or title_lines(spec.title, xiaobiaosong, TITLE_SIZE),
@@ -130,6 +142,8 @@ def report_context(spec: ReportSpec, metrics: pl.DataFrame, contracts: dict[str,
         "attachment_note": attachment and _set_block(Block(0, (Run(f"附件：{attachment.title}"),)), where).lines,
         "colophon": Colophon(),
         "provisional": [] if draft else None,  # a draft's first page says so (the ledgers it lacks: the caller's)
+        "created": (created or dt.datetime.now(dt.UTC)).replace(microsecond=0),
+        "formatter": formatter,  # it has seen how the body prints each figure: the table, and any table, print so
     }
 
 
@@ -237,21 +251,31 @@ def render(context: dict[str, Any], templates: Path) -> Rendered:
     environment.filters["cn_date"] = cn_date
     environment.filters["provisional_notice"] = provisional_notice
     template = environment.get_template(TEMPLATE)
+    context = context | {"preview": None}
     html = template.render(context)
     document = _layout(html, templates)
     if context["part"] == "report":
         fragments = _colophon_fragments(document)
-        colophon = place_colophon(fragments)
-        html = template.render(context | {"colophon": colophon})
-        if not _push_down(fragments[-1], colophon):
+        context = context | {"colophon": place_colophon(fragments)}
+        html = template.render(context)
+        if not _push_down(fragments[-1], context["colophon"]):
             document = _layout(html, templates)
     check_document(document)
-    return Rendered(html, document)
+    _bookmarks_without_stops(document)
+    return Rendered(html, document, template, context, templates)
+
+
+def _bookmarks_without_stops(document: Document) -> None:
+    """A run-in heading's bookmark without the stop that ends it in the text: （一）依法履职尽责。 is bookmarked
+    （一）依法履职尽责."""
+    for page in document.pages:
+        page.bookmarks = [(level, label.rstrip(HEADING_STOPS), *rest) for level, label, *rest in page.bookmarks]
 
 
 def write_pdf(rendered: Rendered, pdf_path: Path, pdf_variant: str | None = None) -> Path:
-    """Write the PDF (optionally a variant such as pdf/a-3u) and its HTML preview beside it, each atomically."""
-    write_text(pdf_path.with_suffix(".html"), rendered.html)
+    """Write the PDF, tagged (its structure for screen readers and reflow), optionally a variant such as
+    pdf/a-3u, and its HTML preview beside it, each atomically."""
+    write_text(pdf_path.with_suffix(".html"), rendered.preview())
     with _failing_on_warnings(), replacing(pdf_path) as partial:
-        rendered.document.write_pdf(partial, pdf_variant=pdf_variant)
+        rendered.document.write_pdf(partial, pdf_variant=pdf_variant, pdf_tags=True)
     return pdf_path
