@@ -100,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"Receipts: {_relative(settings.receipts(args.year))}/")
     with_data = summary.metrics["value"].is_not_null().sum()
     print(f"Metrics: {with_data} of {summary.metrics.height} with data → {_relative(summary.files.metrics_csv)}")
+    print(f"         {_relative(summary.files.metrics_xlsx)}")
     print(f"HTML:    {_relative(summary.files.html)}")
     print(f"PDF:     {_relative(summary.files.pdf)}")
     if summary.files.attachment:

@@ -113,6 +113,8 @@ def report_context(spec: ReportSpec, metrics: pl.DataFrame, contracts: dict[str,
     return {
         "spec": spec,
         "year": year,
+        "figures": figures,      # what the metrics table prints too (metrics_table), as the report prints it
+        "formatter": formatter,
         "faces": faces(),
         "grid": GRID,
         "part": "report",
