@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from annual_report.settings import Settings
 
 SHOWN_REJECTIONS = 5
-STATUS_WORDS = {"loaded": "已入库", "unchanged": "未变化", "failed": "未入库", "skipped": "待处理", "ignored": "未处理",
-                "held": "未采用", "withdrawn": "已撤回", "superseded": "已取代"}
+STATUS_WORDS = {"loaded": "已入库", "partial": "部分入库", "unchanged": "未变化", "failed": "未入库", "skipped": "待处理",
+                "ignored": "未处理", "held": "未采用", "withdrawn": "已撤回", "superseded": "已取代"}
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1: what a terminal may take as a command
 
 
@@ -49,8 +49,11 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def print_submission(result: SubmissionResult) -> None:
+    from annual_report.intake.receipts import partly_taken
+
     counts = f"{result.rows_loaded}/{result.rows_read} 行" if result.rows_read else ""
-    print(f"  {STATUS_WORDS[result.status]}  {_shown(result.file)}  {counts}")
+    status = "partial" if result.status == "loaded" and partly_taken(result) else result.status
+    print(f"  {STATUS_WORDS[status]}  {_shown(result.file)}  {counts}")
     if result.problem:
         print(f"        {_shown(result.problem)}")
     for warning in result.warnings:
