@@ -20,13 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from annual_report.files import neutralise, replacing, write_csv
 from annual_report.intake.contracts import Contract
-from annual_report.report.figures import (
-    NO_VALUE,
-    TABLE_UNITS,
-    Figure,
-    Figures,
-    Formatter,
-)
+from annual_report.report.figures import NO_VALUE, RATE, Figure, Figures, Formatter
 from annual_report.report.spec import ReportSpec
 
 NOT_PRINTED = "未印出（用于计算）"
@@ -76,29 +70,42 @@ def _printed_in(spec: ReportSpec, metric_id: str) -> str:
     return "、".join(parts) or NOT_PRINTED
 
 
-def _unrounded(value: float | None, factor: float) -> Decimal | None:
+def _scale(unit: str, printed_unit: str) -> Decimal:
+    """How many of the printed unit one of the metric's unit makes: a rate (a share of 1) prints as a percentage,
+    yuan may print as 万元; any other unit prints as it is."""
+    if unit == RATE:
+        return Decimal(100)
+    if printed_unit == f"万{unit}":
+        return Decimal("0.0001")
+    if printed_unit != unit:
+        raise ValueError(f"no scale from {unit!r} to the printed unit {printed_unit!r}")
+    return Decimal(1)
+
+
+def _unrounded(value: float | None, scale: Decimal) -> Decimal | None:
     """A value in the unit the table prints it in, unrounded (a count stays a whole number: 36, not 36.0)."""
     if value is None:
         return None
-    scaled = Decimal(str(value)) * Decimal(str(factor))
+    scaled = Decimal(str(value)) * scale
     return scaled.quantize(Decimal(1)) if scaled == scaled.to_integral_value() else scaled.normalize()
 
 
 def metric_lines(spec: ReportSpec, figures: Figures, formatter: Formatter, metrics: pl.DataFrame,
                  contracts: dict[str, Contract]) -> list[MetricLine]:
-    """Every metric of the year's table, in the report's order, printed with the report's own Formatter."""
+    """Every metric of the year's table, in the report's order, printed by the Formatter the report was filled
+    with (so at the precision and in the unit the report prints it)."""
     rows = {row["metric_id"]: row for row in metrics.iter_rows(named=True)}
     lines = []
     for metric_id in report_order(spec, figures, list(rows)):
         row = rows[metric_id]
-        unit, factor, _ = TABLE_UNITS.get(row["unit"], (row["unit"], 1, 0))
-        printed = prior_printed = NO_VALUE
+        unit, printed, prior_printed = row["unit"], NO_VALUE, NO_VALUE
         figure = figures.get(metric_id) if row["value"] is not None else None
         if isinstance(figure, Figure):
             unit, printed, prior_printed, _ = formatter.table_cells(figure)
+        scale = _scale(row["unit"], unit)
         lines.append(MetricLine(
-            label=row["label"], unit=unit, printed=printed, unrounded=_unrounded(row["value"], factor),
-            prior_printed=prior_printed, prior_unrounded=_unrounded(row["prior_value"], factor),
+            label=row["label"], unit=unit, printed=printed, unrounded=_unrounded(row["value"], scale),
+            prior_printed=prior_printed, prior_unrounded=_unrounded(row["prior_value"], scale),
             printed_in=_printed_in(spec, metric_id),
             ledgers="、".join(contracts[d].title if d in contracts else d for d in row["datasets"]),
             metric_id=metric_id))

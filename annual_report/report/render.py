@@ -113,8 +113,6 @@ def report_context(spec: ReportSpec, metrics: pl.DataFrame, contracts: dict[str,
     return {
         "spec": spec,
         "year": year,
-        "figures": figures,      # what the metrics table prints too (metrics_table), as the report prints it
-        "formatter": formatter,
         "faces": faces(),
         "grid": GRID,
         "part": "report",
@@ -126,6 +124,8 @@ def report_context(spec: ReportSpec, metrics: pl.DataFrame, contracts: dict[str,
         "attachment_note": attachment and _set_block(Block(0, (Run(f"附件：{attachment.title}"),)), where).lines,
         "colophon": Colophon(),
         "provisional": [] if draft else None,  # a draft's first page says so (the ledgers it lacks: the caller's)
+        "figures": figures,  # the metrics table (metrics_table) prints the figures from these too
+        "formatter": formatter,  # it has seen how the body prints each figure: the table, and any table, print so
     }
 
 
