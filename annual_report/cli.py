@@ -49,10 +49,10 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def print_submission(result: SubmissionResult) -> None:
-    from annual_report.intake.receipts import partly_taken
+    from annual_report.intake.receipts import state
 
     counts = f"{result.rows_loaded}/{result.rows_read} 行" if result.rows_read else ""
-    status = "partial" if result.status == "loaded" and partly_taken(result) else result.status
+    status = "partial" if state(result) == "partial" else result.status  # taken without some rows: 部分入库
     print(f"  {STATUS_WORDS[status]}  {_shown(result.file)}  {counts}")
     if result.problem:
         print(f"        {_shown(result.problem)}")

@@ -45,7 +45,7 @@ def _visible(page: str) -> str:
 
 def _footer(page: str) -> str | None:
     """The receipt's closing advice, if any."""
-    found = re.search(r'<p class="next-step">(.*?)</p>', page, re.S)
+    found = re.search(r'<p class="next-step">(.*?)</p>', page, re.DOTALL)
     return found.group(1) if found else None
 
 
@@ -59,7 +59,7 @@ def test_a_file_with_rows_rejected_reads_partly_taken(settings: Settings, contra
 
 
 def test_a_clean_file_reads_taken_and_has_no_footer(settings: Settings, contracts) -> None:
-    result, page = _received(settings, contracts, _legal_aid(settings, GOOD))
+    _, page = _received(settings, contracts, _legal_aid(settings, GOOD))
     assert 'class="status-loaded">已入库，数据计入报告<' in page
     assert _footer(page) is None
     text = _visible(page)
