@@ -27,7 +27,7 @@ DRY_RUN_WORDS = {"loaded": "将入库，数据将计入报告",
 # what to do next, on a receipt that asks for something to be corrected (none on a clean one)
 CORRECT_ROWS = ("请改正以上各行，把改正后的整个文件重新放入原来的报送文件夹，替换原文件（不要只报送改正的几行）。"
                 "重新报送后会收到新的回执。")
-CORRECT_FILE = "请按以上原因改正后，把文件重新放入原来的报送文件夹，替换原文件。重新报送后会收到新的回执。"
+CORRECT_FILE = "请按以上原因处理后，重新报送整个文件。重新报送后会收到新的回执。"  # (the reason may name another folder)
 
 
 def partly_taken(result: SubmissionResult) -> bool:
