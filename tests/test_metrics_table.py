@@ -13,7 +13,13 @@ from openpyxl import load_workbook
 
 from annual_report.pipeline import RunSummary
 from annual_report.report import render
-from annual_report.report.metrics_table import NOT_PRINTED, headers, metric_lines
+from annual_report.report.metrics_table import (
+    NOT_PRINTED,
+    MetricLine,
+    headers,
+    metric_lines,
+    write_metrics_csv,
+)
 from annual_report.report.spec import load_spec
 from annual_report.settings import Settings
 
@@ -101,3 +107,11 @@ def test_a_draft_table_leaves_the_gaps_empty(sample_run: RunSummary, contracts) 
     assert (lines["legal_aid_cases"].printed, lines["legal_aid_cases"].unrounded) == ("—", None)
     assert lines["legal_aid_cases_by_type.民事"].printed == "—"
     assert lines["legality_reviews"].printed == "197"
+
+
+def test_a_negative_value_stays_a_number_and_text_like_a_formula_does_not(tmp_path) -> None:
+    """-3 is a number to Excel and WPS, written as it is; a label starting like a formula is neutralised."""
+    line = MetricLine(label="=HYPERLINK(1)", unit="件", printed="-3", unrounded=Decimal(-3), prior_printed="—",
+                      prior_unrounded=None, printed_in=NOT_PRINTED, ledgers="测试台账", metric_id="x")
+    [row] = list(csv.reader(io.StringIO(write_metrics_csv([line], 2021, tmp_path / "m.csv").read_text("utf-8-sig"))))[1:]
+    assert row[:5] == ["1", "'=HYPERLINK(1)", "件", "-3", "-3"]
