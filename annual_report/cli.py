@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from annual_report.settings import Settings
 
 SHOWN_REJECTIONS = 5
-STATUS_WORDS = {"loaded": "已入库", "unchanged": "未变化", "failed": "未入库", "skipped": "待处理", "ignored": "未处理",
-                "held": "未采用", "withdrawn": "已撤回", "superseded": "已取代"}
+STATUS_WORDS = {"loaded": "已入库", "partial": "部分入库", "unchanged": "未变化", "failed": "未入库", "skipped": "待处理",
+                "ignored": "未处理", "held": "未采用", "withdrawn": "已撤回", "superseded": "已取代"}
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1: what a terminal may take as a command
 
 
@@ -49,8 +49,11 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def print_submission(result: SubmissionResult) -> None:
+    from annual_report.intake.receipts import state
+
     counts = f"{result.rows_loaded}/{result.rows_read} 行" if result.rows_read else ""
-    print(f"  {STATUS_WORDS[result.status]}  {_shown(result.file)}  {counts}")
+    status = "partial" if state(result) == "partial" else result.status  # taken without some rows: 部分入库
+    print(f"  {STATUS_WORDS[status]}  {_shown(result.file)}  {counts}")
     if result.problem:
         print(f"        {_shown(result.problem)}")
     for warning in result.warnings:
@@ -100,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"Receipts: {_relative(settings.receipts(args.year))}/")
     with_data = summary.metrics["value"].is_not_null().sum()
     print(f"Metrics: {with_data} of {summary.metrics.height} with data → {_relative(summary.files.metrics_csv)}")
+    print(f"         {_relative(summary.files.metrics_xlsx)}")
     print(f"HTML:    {_relative(summary.files.html)}")
     print(f"PDF:     {_relative(summary.files.pdf)}")
     print(f"DOCX:    {_relative(summary.files.docx)}")

@@ -5,7 +5,8 @@ over the target in one step. A process killed while writing leaves its partial f
 write into the same folder removes the partial files of processes of this machine that no longer run.
 
 Every spreadsheet the project writes has its text cells neutralised: a cell starting with = + - @ (or a
-tab or carriage return) would run as a formula when a department opens the file in Excel or WPS.
+tab or carriage return) would run as a formula when a department opens the file in Excel or WPS (a plain
+number, -3 or -0.25, is a number to them, and stays one).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ PARTIAL = ".partial"
 HOST = socket.gethostname()
 PARTIAL_NAME = re.compile(r"\.(\d+)@(.*)\.[0-9a-f]{8}\.partial")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
 def _running(pid: int) -> bool:
@@ -98,11 +100,12 @@ def write_text(path: Path, text: str) -> Path:
 
 def neutralise(value: str) -> str:
     """A cell that a spreadsheet program would run as a formula, made plain text."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    return "'" + value if value.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(value) else value
 
 
 def write_csv(frame: pl.DataFrame, path: Path) -> Path:
-    """The frame as a CSV file, atomically, its text cells neutralised."""
+    """The frame as a CSV file, atomically, its text cells neutralised; UTF-8 with a BOM, without which Excel on a
+    Chinese Windows machine reads it in the local code page (mojibake)."""
     import polars as pl  # only the report's outputs need it
 
     text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
@@ -111,5 +114,5 @@ def write_csv(frame: pl.DataFrame, path: Path) -> Path:
         for name in text_columns
     )
     with replacing(path) as partial:
-        safe.write_csv(partial)
+        safe.write_csv(partial, include_bom=True)
     return path

@@ -11,7 +11,6 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from annual_report.files import write_csv
 from annual_report.intake import (
     current,
     land,
@@ -24,6 +23,7 @@ from annual_report.intake.archive import Archive
 from annual_report.intake.contracts import Contract, region_contracts
 from annual_report.intake.submission import SubmissionResult
 from annual_report.report import render, word
+from annual_report.report.metrics_table import write_metrics_tables
 from annual_report.report.spec import SpecError, load_spec, unfilled
 from annual_report.settings import Settings
 from annual_report.warehouse import cross_checks, database, metrics
@@ -37,6 +37,7 @@ class ReportFiles:
     html: Path
     docx: Path       # the editable document the office revises in Word or WPS
     metrics_csv: Path
+    metrics_xlsx: Path
     attachment: Path | None = None  # the attachment's PDF when the spec publishes it separately
 
 
@@ -271,19 +272,19 @@ def build_metrics(settings: Settings, region: str, year: int) -> pl.DataFrame:
 def render_report(settings: Settings, region: str, year: int, year_metrics: pl.DataFrame,
                   provisional: list[str] | None = None, pdf_variant: str | None = None) -> ReportFiles:
     """Write the report's PDF (a variant such as pdf/a-3u on request), its HTML preview, its DOCX and the metrics
-    CSV under outputs/<year>/, and the attachment's PDF when the spec publishes it separately.
+    table (CSV and XLSX, see `metrics_table`) under outputs/<year>/, and the attachment's PDF when the spec
+    publishes it separately.
     With provisional notes (a list, even empty) it is a draft: the figures that have no data are printed as
     marked gaps instead of stopping, and its first page says it is provisional and lists the notes."""
     draft = provisional is not None
     spec = load_spec(settings.spec_path(region, year))
-    context = render.report_context(spec, year_metrics, region_contracts(settings), year, draft)
+    contracts = region_contracts(settings)
+    context = render.report_context(spec, year_metrics, contracts, year, draft)
     context["provisional"] = provisional
     stem = settings.year_outputs(year) / f"{region}-{year}-report"
-    metrics_csv = stem.parent / f"{region}-{year}-metrics.csv"
-    write_csv(year_metrics.with_columns(
-        datasets=pl.col("datasets").list.join(";"),
-        submission_ids=pl.col("submission_ids").cast(pl.List(pl.String)).list.join(";"),
-    ), metrics_csv)
+    metrics_csv, metrics_xlsx = write_metrics_tables(
+        spec, context["figures"], context["formatter"], year_metrics, contracts, year,
+        stem.parent / f"{region}-{year}-metrics")
     pdf = render.write_pdf(render.render(context, settings.templates), stem.with_suffix(".pdf"), pdf_variant)
     document = word.write_docx(context, settings.templates, stem.with_suffix(".docx"))
     attachment = None
@@ -291,4 +292,4 @@ def render_report(settings: Settings, region: str, year: int, year_metrics: pl.D
         attachment = render.write_pdf(render.render(context | {"part": "attachment"}, settings.templates),
                                       stem.parent / f"{region}-{year}-attachment.pdf", pdf_variant)
     return ReportFiles(pdf=pdf, html=stem.with_suffix(".html"), docx=document, metrics_csv=metrics_csv,
-                       attachment=attachment)
+                       metrics_xlsx=metrics_xlsx, attachment=attachment)

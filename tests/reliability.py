@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import io
 import json
 import os
 import re
@@ -23,6 +24,7 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -265,16 +267,22 @@ def misloaded(path: Path) -> list[tuple[Any, ...]]:
 
 
 def output_files(outputs: Path) -> dict[Path, bytes]:
-    """Every output of the report years (PDF, HTML, metrics CSV, receipts), by path under outputs/."""
+    """Every output of the report years (PDF, HTML, metrics CSV and XLSX, receipts), by path under outputs/."""
     return {path.relative_to(outputs): path.read_bytes() for path in sorted(outputs.glob("[0-9]*/**/*"))
             if path.is_file() and not path.name.endswith(PARTIAL)}
 
 
 def complete(name: Path, content: bytes) -> bool:
-    """Whether an output is whole: a PDF from %PDF- to %%EOF, an HTML page to </html>, a CSV to its last line."""
+    """Whether an output is whole: a PDF from %PDF- to %%EOF, an HTML page to </html>, a workbook a zip whose
+    members all read back, a CSV to its last line."""
     match name.suffix:
         case ".pdf":
             return content.startswith(b"%PDF-") and content.rstrip().endswith(b"%%EOF")
+        case ".xlsx":
+            try:
+                return zipfile.ZipFile(io.BytesIO(content)).testzip() is None
+            except zipfile.BadZipFile:
+                return False
         case ".html":
             return content.rstrip().endswith(b"</html>")
         case _:

@@ -167,7 +167,7 @@ def test_unknown_headers_and_missing_columns_are_named(settings: Settings) -> No
     write_csv(settings.inputs / "2021" / "法律援助中心" / "b.csv", [HEADER[:4], GOOD[0][:4]])
     a, b = taken(settings)
     assert a.status == "failed" and a.problem == ("未能识别为本单位（法律援助中心）应报送的台账：表头与以下台账都不完全匹配："
-                                                  "法律援助案件台账。请用 annual-report template 下载模板，保留第一行表头")
+                                                  "法律援助案件台账。请使用该台账的空白模板填写，保留模板第一行的表头")
     assert b.status == "failed" and b.problem == "看起来是“法律援助案件台账”，但缺少必填列：受理日期、承办机构"
 
 
@@ -182,9 +182,9 @@ def test_a_ledger_not_known_is_never_named_as_another_departments(settings: Sett
     expected = "、".join(c.title for c in contracts.values() if c.department == "司法局")
     assert "行政复议案件台账" in expected and "法律援助案件台账" not in expected
     assert results["司法局"].problem == (f"未能识别为本单位（司法局）应报送的台账：表头与以下台账都不完全匹配：{expected}。"
-                                        "请用 annual-report template 下载模板，保留第一行表头")
+                                        "请使用该台账的空白模板填写，保留模板第一行的表头")
     assert results["财政局"].problem == ("未能识别：没有应由“财政局”报送的台账。请确认文件放在本单位的文件夹中"
-                                        "（inputs/年度/单位名称/），各单位应报送的台账可用 annual-report contracts 查看")
+                                        "（inputs/年度/单位名称/）；各单位应报送哪些台账，请向报告汇总部门询问")
     assert {r.status for r in results.values()} == {"failed"} and {r.dataset for r in results.values()} == {None}
 
 

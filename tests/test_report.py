@@ -73,11 +73,11 @@ def test_pdf_embeds_every_font(sample_run: RunSummary) -> None:
 
 def test_outputs_written_beside_the_pdf(sample_run: RunSummary) -> None:
     files = sample_run.files
-    assert files.pdf.parent == files.html.parent == files.metrics_csv.parent
+    assert files.pdf.parent == files.html.parent == files.metrics_csv.parent == files.metrics_xlsx.parent
     assert files.pdf.read_bytes().startswith(b"%PDF")
     assert "关于晋江市2021年法治政府工作的报告" in files.html.read_text(encoding="utf-8")
-    header = files.metrics_csv.read_text(encoding="utf-8").splitlines()[0]
-    assert header == "metric_id,year,label,value,unit,prior_value,change,datasets,submission_ids"
+    header = files.metrics_csv.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header == "序号,指标,单位,2021年（报告所印）,2021年（未舍入）,2020年（报告所印）,2020年（未舍入）,印于,数据来源,指标编号"
 
 
 def test_pdf_metadata_language_and_outline(sample_run: RunSummary) -> None:

@@ -91,9 +91,9 @@ def _header_row(head: list[list[str]], file_stem: str, contracts: dict[str, Cont
     expected = [c.title for c in contracts.values() if c.department == department]
     if not expected:
         raise FileProblem(f"未能识别：没有应由“{department}”报送的台账。请确认文件放在本单位的文件夹中"
-                          "（inputs/年度/单位名称/），各单位应报送的台账可用 annual-report contracts 查看")
+                          "（inputs/年度/单位名称/）；各单位应报送哪些台账，请向报告汇总部门询问")
     raise FileProblem(f"未能识别为本单位（{department}）应报送的台账：表头与以下台账都不完全匹配："
-                      f"{'、'.join(expected)}。请用 annual-report template 下载模板，保留第一行表头")
+                      f"{'、'.join(expected)}。请使用该台账的空白模板填写，保留模板第一行的表头")
 
 
 def _trimmed(cell: str) -> str:
@@ -253,7 +253,7 @@ def load_file(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], so
             "select count(*), count(distinct _row) from _problems").fetchone()
         if result.problems > LISTED_PROBLEMS:
             result.warnings.append(f"共有 {result.problems} 处问题，回执只列出前 {LISTED_PROBLEMS} 处："
-                                   "请改正后用 annual-report validate 自查其余问题")
+                                   "请先改正这些问题并重新报送，新的回执会列出其余问题")
         if result.rows_read == 0:
             result.problem = "只有表头，没有数据行"
         elif result.rows_rejected == result.rows_read:

@@ -16,7 +16,8 @@ from annual_report.warehouse import database
 
 
 def check_file(settings: Settings, path: Path, year: int, department: str) -> tuple[SubmissionResult, str]:
-    """A department's self-check: the same checks as ingest, in a throwaway warehouse; the receipt text."""
+    """A department's self-check: the same checks as ingest, in a throwaway warehouse; the receipt text, saying
+    what would become of the file (将入库, 将部分入库, 将不入库)."""
     contracts = region_contracts(settings)
     with tempfile.TemporaryDirectory(prefix="annual-report-") as workdir, \
             database.connect(Path(workdir) / "check.duckdb", contracts.values(),
@@ -24,4 +25,4 @@ def check_file(settings: Settings, path: Path, year: int, department: str) -> tu
         result = SubmissionResult(file=path.name, year=year, department=department, status="failed",
                                   sha256=sha256_of(path), received_at=datetime.now())
         load_file(con, contracts, path, result, Path(workdir))
-    return result, receipts.receipt_text(result, contracts, [])
+    return result, receipts.receipt_text(result, contracts, [], dry_run=True)

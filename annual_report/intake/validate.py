@@ -254,6 +254,14 @@ def _type_reason(column: Column) -> str:
             return literal("应填写“是”或“否”")
 
 
+def _nearest_allowed(column: Column, typed: str) -> str:
+    """The allowed value a value not allowed was most likely meant to be (邻居纠纷: 邻里纠纷), as a SQL expression; null
+    unless it is close (at most one character in four differs, by edit distance) and nearer than any other."""
+    ranked = f"list_sort(list_transform({_list(column.values)}, lambda v: {{'d': levenshtein({typed}, v), 'v': v}}))"
+    return (f"(select case when r[1].d * 4 <= length(r[1].v) and (len(r) = 1 or r[1].d < r[2].d) then r[1].v end "
+            f"from (select {ranked} as r))")
+
+
 def _column_problems(column: Column, year: int) -> list[tuple[str, str]]:
     """(condition over a row of `_data`, reason as a SQL expression) pairs for one column."""
     raw, typed = text_of(column), column.name
@@ -265,7 +273,8 @@ def _column_problems(column: Column, year: int) -> list[tuple[str, str]]:
     if column.type == "enum":
         allowed = "、".join(column.values)
         problems.append((f"{typed} is not null and {typed} not in ({', '.join(map(literal, column.values))})",
-                         literal(f"不是允许的取值，应为：{allowed}")))
+                         (f"coalesce({literal('不是允许的取值，是否应为“')} || {_nearest_allowed(column, typed)} || "
+                          f"{literal(f'”？允许的取值为：{allowed}')}, {literal(f'不是允许的取值，应为：{allowed}')})")))
     if column.pattern:
         example = f"，例如 {column.example}" if column.example else ""
         problems.append((f"not regexp_full_match({typed}, {literal(column.pattern)})", literal(f"格式不正确{example}")))

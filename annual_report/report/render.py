@@ -143,6 +143,7 @@ def report_context(spec: ReportSpec, metrics: pl.DataFrame, contracts: dict[str,
         "colophon": Colophon(),
         "provisional": [] if draft else None,  # a draft's first page says so (the ledgers it lacks: the caller's)
         "created": (created or dt.datetime.now(dt.UTC)).replace(microsecond=0),
+        "figures": figures,  # the metrics table (metrics_table) prints the figures from these too
         "formatter": formatter,  # it has seen how the body prints each figure: the table, and any table, print so
     }
 

@@ -115,18 +115,29 @@ class ReportSpec:
         return self
 
     @property
-    def metrics_used(self) -> set[str]:
-        """The metrics the report prints: each `m.<metric>` of the narrative, the attachment's metrics and the
-        series of its charts."""
+    def narrative_metrics(self) -> tuple[str, ...]:
+        """The metrics the narrative prints, each `m.<metric>` once, in the order it first prints them (a series
+        `m.<series>['<category>']` by its name)."""
         try:
             tree = jinja2.Environment().parse(self.narrative)
         except jinja2.TemplateSyntaxError as error:
             raise SpecError(f"{self.path}: line {error.lineno} of the narrative: {error.message}") from None
-        used = {node.attr for node in tree.find_all(jinja2.nodes.Getattr)
-                if isinstance(node.node, jinja2.nodes.Name) and node.node.name == "m"}
-        if self.attachment:
-            used |= set(self.attachment.metrics) | {chart.series for chart in self.attachment.charts}
-        return used
+        # find_all walks the tree depth first, each node's fields in order: the order the text prints them
+        return tuple(dict.fromkeys(node.attr for node in tree.find_all(jinja2.nodes.Getattr)
+                                   if isinstance(node.node, jinja2.nodes.Name) and node.node.name == "m"))
+
+    @property
+    def attachment_metrics(self) -> tuple[str, ...]:
+        """The metrics the attachment prints: its table's rows, then the series of its charts, in order."""
+        if not self.attachment:
+            return ()
+        return tuple(dict.fromkeys((*self.attachment.metrics, *(chart.series for chart in self.attachment.charts))))
+
+    @property
+    def metrics_used(self) -> tuple[str, ...]:
+        """The metrics the report prints, once each in the order it prints them: the narrative's, then the
+        attachment's."""
+        return tuple(dict.fromkeys((*self.narrative_metrics, *self.attachment_metrics)))
 
 
 SPEC = TypeAdapter(ReportSpec)
