@@ -9,6 +9,7 @@ packages=(
   fonts-noto-cjk           # Noto Serif CJK SC Bold (小标宋), Noto Sans CJK SC (黑体)
   texlive-lang-chinese     # FandolFang (仿宋) and FandolKai (楷体), simplified Chinese
   poppler-utils            # pdftotext, pdffonts, pdftoppm
+  systemd                  # systemd-analyze, which checks the service units
 )
 
 missing=()
