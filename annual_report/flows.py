@@ -188,7 +188,7 @@ def ingest_drops(settle_seconds: float = 10, inputs: Path | None = None, outputs
     """Take whatever the region's departments dropped into inputs/<year>/<department>/ since the last look
     (every year's folder, or the years given), waiting for files changed within the last settle_seconds.
 
-    Idempotent: files already taken are no-ops, so it runs on a short interval."""
+    Idempotent: files already taken are no-ops, so it runs on every watcher event and as an hourly sweep."""
     settings = Settings.from_env().with_paths(inputs=inputs, outputs=outputs, warehouse=warehouse,
                                               reports=reports).for_region(region)
     found = sorted(int(p.name) for p in settings.inputs.iterdir() if p.is_dir() and YEAR_FOLDER.fullmatch(p.name))

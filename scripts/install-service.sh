@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the pipeline as systemd services on this machine (root, or sudo): the Prefect server and WORKERS
-# workers (default 1), started now and at every boot; then the work pool and the deployments of prefect.yaml.
+# workers (default 1) and the watcher of inputs/, started now and at every boot; then the work pool and the
+# deployments of prefect.yaml.
 # Usage: scripts/install-service.sh [--workers N] [--user USER] [--server URL] [--units-dir DIR]
 #   --server URL   a machine that only runs workers, for the server at URL (http://<server>:4200/api),
 #                  kept as PREFECT_API_URL in /etc/annual-report/env
@@ -23,7 +24,7 @@ done
 
 install_dir=${units_dir:-/etc/systemd/system}
 mkdir -p "$install_dir"
-for unit in annual-report-server.service annual-report-worker@.service; do
+for unit in annual-report-server.service annual-report-watcher.service annual-report-worker@.service; do
   sed -e "s|@ROOT@|$root|g" -e "s|@USER@|$user|g" "$root/deploy/systemd/$unit" >"$install_dir/$unit"
 done
 [[ -n $units_dir ]] && { echo "units written to $units_dir"; exit 0; }
@@ -45,6 +46,7 @@ systemctl daemon-reload
 if [[ -z $server ]]; then
   systemctl enable --now annual-report-server.service
   sudo -u "$user" --preserve-env=PATH bash -c "set -a; source /etc/annual-report/env; exec '$root/scripts/deploy.sh'"
+  systemctl enable --now annual-report-watcher.service
 fi
 for i in $(seq "$workers"); do systemctl enable --now "annual-report-worker@$i.service"; done
-systemctl --no-pager --lines=0 status annual-report-server.service 'annual-report-worker@*' || true
+systemctl --no-pager --lines=0 status 'annual-report-*' || true

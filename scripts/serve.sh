@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # make serve: the pipeline without systemd, in this terminal: the Prefect server (or the one already running),
-# the work pool and every deployment of prefect.yaml, and WORKERS workers (default 1) named <host>-1 …
+# the work pool and every deployment of prefect.yaml, WORKERS workers (default 1) named <host>-1 …, and the
+# watcher of inputs/.
 # Run it again and it reuses what runs: the server that answers, the workers whose pid files are live; logs
 # are appended under PREFECT_HOME (outputs/prefect/*.log). Ctrl-C stops what this run started; a worker lets
 # its run in flight finish first. Settings: scripts/env.sh. As a service: scripts/install-service.sh.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 workers=${1:-1}
-server=() workers_started=()
-# the workers first (each lets its run in flight finish and tells the server it stopped), then the server
+server=() workers_started=() watcher=()
+# the watcher and the workers first (each worker lets its run in flight finish), then the server
 stop() {
+  [[ ${#watcher[@]} -eq 0 ]] || { kill -TERM "${watcher[@]}" 2>/dev/null; wait "${watcher[@]}"; }
   [[ ${#workers_started[@]} -eq 0 ]] || { kill -TERM "${workers_started[@]}" 2>/dev/null; wait "${workers_started[@]}"; }
   [[ ${#server[@]} -eq 0 ]] || { kill -TERM "${server[@]}" 2>/dev/null; wait "${server[@]}"; }
 }
@@ -36,6 +38,15 @@ for i in $(seq "$workers"); do
   echo $! >"$pidfile"
   echo "worker $name: started (log: $PREFECT_HOME/worker-$name.log)"
 done
+pidfile=$PREFECT_HOME/watcher.pid
+if [[ -e $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+  echo "watcher: already running (pid $(cat "$pidfile")), reused"
+else
+  scripts/watcher.sh >>"$PREFECT_HOME/watcher.log" 2>&1 &
+  watcher+=($!)
+  echo $! >"$pidfile"
+  echo "watcher of ${ANNUAL_REPORT_INPUTS:-inputs/}: started (log: $PREFECT_HOME/watcher.log)"
+fi
 echo "Prefect UI: ${PREFECT_API_URL%/api}  (deployments: yearly, manual, drops, batch)"
-[[ ${#server[@]} -eq 0 && ${#workers_started[@]} -eq 0 ]] && { trap - EXIT; exit 0; }
+[[ ${#server[@]} -eq 0 && ${#workers_started[@]} -eq 0 && ${#watcher[@]} -eq 0 ]] && { trap - EXIT; exit 0; }
 wait
