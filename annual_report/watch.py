@@ -24,6 +24,7 @@ from annual_report.intake.listing import by_name
 from annual_report.settings import Settings
 
 EVENT = "annual-report.inputs.settled"
+RESOURCE = "annual-report.inputs"  # a region's inputs/ is the resource annual-report.inputs.<region>
 QUIET = 1.0            # seconds without a change under inputs/ before the event goes out
 LONGEST_BATCH = 60.0   # seconds: a copy still going after this long is told in parts
 log = logging.getLogger("annual_report.watch")
@@ -39,7 +40,7 @@ def settled_event(inputs: Path, region: str, changes: Iterable[tuple[watchfiles.
     changed = {Path(path).relative_to(inputs).as_posix(): change.name for change, path in changes}
     if not changed:
         return None
-    return emit_event(EVENT, resource={"prefect.resource.id": f"annual-report.inputs.{region}",
+    return emit_event(EVENT, resource={"prefect.resource.id": f"{RESOURCE}.{region}",
                                        "prefect.resource.name": f"{region} inputs"},
                       payload={"files": dict(sorted(changed.items()))})
 
