@@ -15,6 +15,10 @@ export PREFECT_SERVER_API_PORT=${PREFECT_SERVER_API_PORT:-4200}
 export PREFECT_WORKER_QUERY_SECONDS=${PREFECT_WORKER_QUERY_SECONDS:-1}
 if [[ $PREFECT_SERVER_API_HOST == 0.0.0.0 ]]; then local_host=127.0.0.1; else local_host=$PREFECT_SERVER_API_HOST; fi
 export PREFECT_API_URL=${PREFECT_API_URL:-http://$local_host:$PREFECT_SERVER_API_PORT/api}
+# retention: Prefect deletes flow runs ended more than 400 days ago (last year's report run is still there when
+# this year's is made) and events older than 7 days (its default), hourly
+export PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED=${PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED:-events,flow_runs}
+export PREFECT_SERVER_SERVICES_DB_VACUUM_RETENTION_PERIOD=${PREFECT_SERVER_SERVICES_DB_VACUUM_RETENTION_PERIOD:-34560000}
 mkdir -p "$PREFECT_HOME"
 
 # Whether the server at PREFECT_API_URL answers.
