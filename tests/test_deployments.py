@@ -17,9 +17,11 @@ DEPLOYMENTS = {d["name"]: d for d in yaml.safe_load((ROOT / "prefect.yaml").read
 
 
 def test_the_three_ways_of_running_are_deployed() -> None:
-    assert set(DEPLOYMENTS) == {"yearly", "manual", "drops", "batch"}
+    assert set(DEPLOYMENTS) == {"yearly", "preflight", "manual", "drops", "batch"}
     [yearly] = DEPLOYMENTS["yearly"]["schedules"]
     assert yearly == {"cron": "0 9 1 3 *", "timezone": "Asia/Shanghai"}
+    [preflight] = DEPLOYMENTS["preflight"]["schedules"]  # four weeks before, for the same year
+    assert preflight == {"cron": "0 9 1 2 *", "timezone": "Asia/Shanghai"}
     assert "year" not in DEPLOYMENTS["yearly"]["parameters"]  # resolved when the run starts
     assert DEPLOYMENTS["drops"]["schedules"] == [{"interval": 3600}]  # a sweep: the watcher's events come first
     [event] = DEPLOYMENTS["drops"]["triggers"]

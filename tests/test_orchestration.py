@@ -16,9 +16,11 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
@@ -149,6 +151,32 @@ def test_serve_again_reuses_the_server_and_the_worker(stack: Stack) -> None:
     assert "already answering" in again.stdout and "already running" in again.stdout, again.stdout
     assert server_log.stat().st_size >= logged  # appended to, never truncated
     assert len(list(stack.home.glob("worker-*.pid"))) == 1 and _alive(stack.worker_pid)
+
+
+def test_a_failed_report_run_is_told_at_the_offices_webhook(stack: Stack) -> None:
+    received: list[dict] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        subprocess.run([sys.executable, "-m", "annual_report.notify", "--webhook",
+                        f"http://127.0.0.1:{server.server_port}/hook"], env=stack.env, check=True, timeout=120)
+        stack.prefect("deployment", "run", "annual-report/manual", "-p", "year=2030")  # no spec for 2030
+        _wait_for(lambda: received, 180, "notification at the webhook")
+    finally:
+        server.shutdown()
+    [message] = received
+    assert message["subject"].startswith("年度报告运行未完成：jinjiang-2030")
+    assert "失败" in message["text"] and "2030" in message["text"] and "/runs/flow-run/" in message["text"]
 
 
 def test_one_signal_stops_the_worker_after_its_run_in_flight(stack: Stack) -> None:
