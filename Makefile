@@ -19,9 +19,19 @@ test: setup
 reliability: setup
 	$(BIN)/python tests/reliability.py prove
 
-# a local Prefect server with every deployment of prefect.yaml and WORKERS workers (default 1)
+# a local Prefect server (or the one already running) with every deployment of prefect.yaml and WORKERS
+# workers (default 1); run again, it reuses what runs. As systemd services: make install-service
 serve: setup
 	scripts/serve.sh $(or $(WORKERS),1)
+
+# one worker on this machine for the server PREFECT_API_URL names (a second machine of the pool)
+.PHONY: worker install-service
+worker: setup
+	scripts/worker.sh $(NAME)
+
+# the server and WORKERS workers as systemd services (root), started now and at every boot; docs/orchestration.md
+install-service: setup
+	scripts/install-service.sh --workers $(or $(WORKERS),1)
 
 setup: system-packages $(BIN)/.installed
 

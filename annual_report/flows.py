@@ -27,7 +27,7 @@ from prefect.task_runners import ProcessPoolTaskRunner
 from prefect.tasks import Task
 from prefect.utilities.annotations import quote
 
-from annual_report import pipeline
+from annual_report import notify, pipeline
 from annual_report.intake.contracts import Contract, region_contracts
 from annual_report.intake.listing import YEAR_FOLDER
 from annual_report.intake.submission import SubmissionResult
@@ -45,6 +45,10 @@ def previous_year() -> int:
 def _report_run_name() -> str:
     parameters = flow_run.parameters
     return f"{parameters.get('region', 'jinjiang')}-{parameters.get('year') or previous_year()}"
+
+
+def _preflight_run_name() -> str:
+    return f"preflight-{_report_run_name()}"
 
 
 def _busy(task: Task, task_run: TaskRun, state: State) -> bool:
@@ -120,11 +124,16 @@ def render_report(settings: Settings, region: str, year: int, metrics: pl.DataFr
     return pipeline.render_report(settings, region, year, metrics, provisional=provisional, pdf_variant=pdf_variant)
 
 
+def _artifact_key(region: str, year: int, *what: str) -> str:
+    """An artifact key of a region and year: lower-case letters, digits and dashes, the only characters it takes."""
+    return re.sub(r"[^a-z0-9-]+", "-", "-".join([region, str(year), *what]).lower())
+
+
 @task
 def publish_artifacts(region: str, year: int, ingest: pipeline.IngestReport, metrics: pl.DataFrame,
                       files: pipeline.ReportFiles, accepted: list[str]) -> None:
     """The run's submissions, metrics, PDF and what was accepted as incomplete, as Prefect artifacts."""
-    key = re.sub(r"[^a-z0-9-]+", "-", f"{region}-{year}".lower())  # the only characters an artifact key takes
+    key = _artifact_key(region, year)
     create_table_artifact(key=f"{key}-submissions", table=pipeline.submissions_table(ingest),
                           description=f"{region} {year}: submissions by department")
     create_table_artifact(key=f"{key}-metrics", table=pipeline.metrics_table(metrics),
@@ -181,6 +190,25 @@ def annual_report(year: int | None = None, region: str = "jinjiang", mode: Liter
     return pipeline.RunSummary(ingest=ingest, metrics=metrics, files=files, accepted=accepted)
 
 
+@flow(name="preflight", flow_run_name=_preflight_run_name)
+def preflight(year: int | None = None, region: str = "jinjiang", inputs: Path | None = None,
+              outputs: Path | None = None, warehouse: Path | None = None, reports: Path | None = None) -> list[str]:
+    """Weeks before the yearly run (last year by default): what would stop it, as an artifact and through the
+    office's notification: the year's spec, and each required ledger not yet submitted (the 催报 list)."""
+    year = year or previous_year()
+    settings = Settings.from_env().with_paths(inputs=inputs, outputs=outputs, warehouse=warehouse,
+                                              reports=reports).for_region(region)
+    lines = pipeline.preflight(settings, region, year)
+    verdict = (f"{region} {year} 年度报告：{len(lines)} 项待办，年度运行前须完成" if lines
+               else f"{region} {year} 年度报告：规格齐备，所需台账均已报送")
+    text = "\n".join([verdict, *(f"- {line}" for line in lines)])
+    create_markdown_artifact(key=_artifact_key(region, year, "preflight"), markdown=f"# {text}",
+                             description=verdict)
+    sent = notify.notify(f"报送提醒：{verdict}", text)
+    get_run_logger().info("%s%s", text, "" if sent else f"\n(no notification block {notify.BLOCK!r}: not sent)")
+    return lines
+
+
 @flow(name="ingest-drops")
 def ingest_drops(settle_seconds: float = 10, inputs: Path | None = None, outputs: Path | None = None,
                  warehouse: Path | None = None, years: list[int] | None = None, region: str = "jinjiang",
@@ -188,7 +216,7 @@ def ingest_drops(settle_seconds: float = 10, inputs: Path | None = None, outputs
     """Take whatever the region's departments dropped into inputs/<year>/<department>/ since the last look
     (every year's folder, or the years given), waiting for files changed within the last settle_seconds.
 
-    Idempotent: files already taken are no-ops, so it runs on a short interval."""
+    Idempotent: files already taken are no-ops, so it runs on every watcher event and as an hourly sweep."""
     settings = Settings.from_env().with_paths(inputs=inputs, outputs=outputs, warehouse=warehouse,
                                               reports=reports).for_region(region)
     found = sorted(int(p.name) for p in settings.inputs.iterdir() if p.is_dir() and YEAR_FOLDER.fullmatch(p.name))

@@ -27,7 +27,7 @@ from annual_report.report.metrics_table import write_metrics_tables
 from annual_report.report.spec import SpecError, load_spec, unfilled
 from annual_report.settings import Settings
 from annual_report.warehouse import cross_checks, database, metrics
-from annual_report.warehouse.catalogue import Catalogue, load_catalogue
+from annual_report.warehouse.catalogue import Catalogue, CatalogueError, load_catalogue
 from annual_report.warehouse.cross_checks import CheckWarning
 
 
@@ -125,6 +125,23 @@ def missing_datasets(settings: Settings, region: str, year: int) -> list[Contrac
     with _warehouse(settings, settings.warehouse, contracts) as con:
         present = {d for (d,) in con.execute("select dataset from current_submissions where year = ?", [year]).fetchall()}
     return [contracts[d] for d in spec.required_datasets if d not in present]
+
+
+def preflight(settings: Settings, region: str, year: int) -> list[str]:
+    """What would stop the year's strict run today, a line each, for the office: no spec for the year, a spec
+    still to fill in or printing what nothing computes, and each required ledger not yet submitted, with its
+    department and folder (the 催报 list). None: the run would go ahead on what is in now."""
+    try:
+        settings.spec_path(region, year)
+    except FileNotFoundError:
+        return [f"尚无 {year} 年度的报告规格（reports/{region}/{year}.md）：请复制上一年度的规格并修改"]
+    try:
+        region_metrics(settings, region, year, region_contracts(settings))
+        require_filled_spec(settings, region, year)
+    except (SpecError, CatalogueError) as error:
+        return [f"报告规格 reports/{region}/{year}.md 尚不能使用：{error}"]
+    return [f"{c.department}：{c.title}尚未报送（放入 inputs/{year}/{c.department}/）"
+            for c in missing_datasets(settings, region, year)]
 
 
 def submissions_table(report: IngestReport) -> list[dict[str, object]]:

@@ -18,13 +18,14 @@ from bench.generate import (
     mediation_ledger,
     national_inputs,
 )
+from bench.drops_bench import drops_section
 from bench.ingest_bench import ingest_section, measure_sizes, scaling_section
 from bench.loop_bench import loop_section
 from bench.report_bench import metrics_section, render_section
 from bench.results import RESULTS, Section, machine_lines, write_results
 from bench.run_bench import batch_section, end_to_end_section
 
-SUITES = ("loop", "ingest", "scaling", "metrics", "render", "end-to-end", "batch")
+SUITES = ("loop", "ingest", "scaling", "metrics", "render", "end-to-end", "batch", "drops")
 
 
 def _log(message: str) -> None:
@@ -50,6 +51,7 @@ def run_suites(only: tuple[str, ...], runs: int, regions: int) -> list[Section]:
         "render": lambda: render_section(runs),
         "end-to-end": lambda: end_to_end_section(runs),
         "batch": lambda: batch_section(regions),
+        "drops": lambda: drops_section(max(runs, 5)),
     }
     for name, suite in later.items():
         if name in only:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages the pipeline needs: Pango for WeasyPrint, HarfBuzz's subsetter (fast font
 # subsetting), the CJK faces of the official-document form, poppler-utils for the PDF tests,
-# LibreOffice Writer (headless) for the tests that open the DOCX, and Chromium for the preview's test.
+# LibreOffice Writer (headless) for the tests that open the DOCX, Chromium for the preview's test, and
+# systemd-analyze for the service units' test.
 # Installs only what is missing; needs root (or sudo) the first time.
 set -euo pipefail
 
@@ -12,6 +13,7 @@ packages=(
   poppler-utils            # pdftotext, pdffonts, pdftoppm
   libreoffice-writer-nogui # soffice --headless --convert-to pdf: the DOCX as an office opens it
   chromium                 # headless, for the test that opens the HTML preview as a browser shows it
+  systemd                  # systemd-analyze, which checks the service units
 )
 
 missing=()

@@ -1,30 +1,52 @@
 #!/usr/bin/env bash
-# A local Prefect server, the process work pool, every deployment of prefect.yaml, and worker(s).
-# Usage: scripts/serve.sh [number of workers, default 1]. Stop with Ctrl-C (stops all it started).
-# PREFECT_HOME defaults to outputs/prefect; PREFECT_PORT to 4200.
+# make serve: the pipeline without systemd, in this terminal: the Prefect server (or the one already running),
+# the work pool and every deployment of prefect.yaml, WORKERS workers (default 1) named <host>-1 …, and the
+# watcher of inputs/.
+# Run it again and it reuses what runs: the server that answers, the workers whose pid files are live; logs
+# are appended under PREFECT_HOME (outputs/prefect/*.log). Ctrl-C stops what this run started; a worker lets
+# its run in flight finish first. Settings: scripts/env.sh. As a service: scripts/install-service.sh.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/env.sh"
 workers=${1:-1}
-bin=.venv/bin
-export PREFECT_HOME=${PREFECT_HOME:-$PWD/outputs/prefect}
-export PREFECT_SERVER_ANALYTICS_ENABLED=false
-port=${PREFECT_PORT:-4200}
-export PREFECT_API_URL="http://127.0.0.1:$port/api"
+server=() workers_started=() watcher=()
+# the watcher and the workers first (each worker lets its run in flight finish), then the server
+stop() {
+  [[ ${#watcher[@]} -eq 0 ]] || { kill -TERM "${watcher[@]}" 2>/dev/null; wait "${watcher[@]}"; }
+  [[ ${#workers_started[@]} -eq 0 ]] || { kill -TERM "${workers_started[@]}" 2>/dev/null; wait "${workers_started[@]}"; }
+  [[ ${#server[@]} -eq 0 ]] || { kill -TERM "${server[@]}" 2>/dev/null; wait "${server[@]}"; }
+}
+trap stop EXIT INT TERM
 
-pids=()
-trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
-"$bin/prefect" server start --host 127.0.0.1 --port "$port" >"$PREFECT_HOME.server.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 60); do
-  "$bin/python" -c "import urllib.request; urllib.request.urlopen('$PREFECT_API_URL/health')" 2>/dev/null && break
-  sleep 1
-done
-"$bin/prefect" work-pool inspect annual-report >/dev/null 2>&1 \
-  || "$bin/prefect" work-pool create annual-report --type process >/dev/null
-"$bin/prefect" --no-prompt deploy --all
+if healthy; then
+  echo "Prefect server: already answering at $PREFECT_API_URL, reused"
+else
+  scripts/server.sh >>"$PREFECT_HOME/server.log" 2>&1 &
+  server+=($!)
+  echo "Prefect server: started (log: $PREFECT_HOME/server.log)"
+fi
+scripts/deploy.sh >>"$PREFECT_HOME/deploy.log" 2>&1 || { echo "deploy failed: see $PREFECT_HOME/deploy.log" >&2; exit 1; }
+
 for i in $(seq "$workers"); do
-  "$bin/prefect" worker start --pool annual-report --name "worker-$i" &
-  pids+=($!)
+  name=$(hostname)-$i
+  pidfile=$PREFECT_HOME/worker-$name.pid
+  if [[ -e $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    echo "worker $name: already running (pid $(cat "$pidfile")), reused"
+    continue
+  fi
+  scripts/worker.sh "$name" >>"$PREFECT_HOME/worker-$name.log" 2>&1 &
+  workers_started+=($!)
+  echo $! >"$pidfile"
+  echo "worker $name: started (log: $PREFECT_HOME/worker-$name.log)"
 done
-echo "Prefect UI: http://127.0.0.1:$port  (deployments: yearly, manual, drops, batch)"
+pidfile=$PREFECT_HOME/watcher.pid
+if [[ -e $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+  echo "watcher: already running (pid $(cat "$pidfile")), reused"
+else
+  scripts/watcher.sh >>"$PREFECT_HOME/watcher.log" 2>&1 &
+  watcher+=($!)
+  echo $! >"$pidfile"
+  echo "watcher of ${ANNUAL_REPORT_INPUTS:-inputs/}: started (log: $PREFECT_HOME/watcher.log)"
+fi
+echo "Prefect UI: ${PREFECT_API_URL%/api}  (deployments: yearly, manual, drops, batch)"
+[[ ${#server[@]} -eq 0 && ${#workers_started[@]} -eq 0 && ${#watcher[@]} -eq 0 ]] && { trap - EXIT; exit 0; }
 wait

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from annual_report.flows import annual_report, batch_reports
+from annual_report.flows import annual_report, batch_reports, ingest_drops, preflight
 from annual_report.pipeline import MissingSubmissionsError
 from annual_report.settings import ROOT
 
@@ -41,3 +41,14 @@ def test_strict_run_names_the_missing_ledgers(prefect_harness, tmp_path: Path) -
     shutil.rmtree(inputs / "2021" / "法院")
     with pytest.raises(MissingSubmissionsError, match=r"执行慈善救助台账 \(charity_relief\) from 法院: inputs/2021/法院/"):
         annual_report(year=2021, inputs=inputs, outputs=tmp_path / "outputs", settle_seconds=0)
+
+
+def test_preflight_names_what_would_stop_the_yearly_run(prefect_harness, tmp_path: Path) -> None:
+    inputs = tmp_path / "inputs"
+    shutil.copytree(ROOT / "inputs", inputs)
+    shutil.rmtree(inputs / "2021" / "法院")
+    folders = {"inputs": inputs, "outputs": tmp_path / "outputs"}
+    ingest_drops(settle_seconds=0, **folders)
+    assert preflight(year=2021, **folders) == ["法院：执行慈善救助台账尚未报送（放入 inputs/2021/法院/）"]
+    assert preflight(year=2030, **folders) == [
+        "尚无 2030 年度的报告规格（reports/jinjiang/2030.md）：请复制上一年度的规格并修改"]

@@ -43,10 +43,10 @@ def _walk(folder: Path) -> list[Path]:
     return sorted(found)
 
 
-def _not_a_submission(path: Path, inputs: Path, max_file_mb: int) -> tuple[str, str] | None:
-    """(status, reason) for a file that is not taken: `skipped` while it may still be arriving, `ignored`
-    for what is never a submission; None for a file to take."""
-    name = path.name.lower()
+def by_name(name: str) -> tuple[str, str] | None:
+    """(status, reason) for a file its name alone says is not (yet) a submission: `skipped` for a download or
+    copy still arriving, `ignored` for a system, lock, hidden or editor file; None otherwise."""
+    name = name.lower()
     if name.endswith(ARRIVING_SUFFIXES):
         return "skipped", ARRIVING
     if name in SYSTEM_FILES:
@@ -55,6 +55,14 @@ def _not_a_submission(path: Path, inputs: Path, max_file_mb: int) -> tuple[str, 
         return "ignored", "Excel 或 WPS 打开文件时生成的临时文件，未处理（文件本身照常处理）"
     if name.startswith(".") or name.endswith((".swp", "~")):
         return "ignored", "隐藏文件或编辑器的临时文件，未处理"
+    return None
+
+
+def _not_a_submission(path: Path, inputs: Path, max_file_mb: int) -> tuple[str, str] | None:
+    """(status, reason) for a file that is not taken: `skipped` while it may still be arriving, `ignored`
+    for what is never a submission; None for a file to take."""
+    if (outcome := by_name(path.name)) is not None:
+        return outcome
     if path.is_symlink() and outside(path, inputs):
         return "ignored", OUTSIDE_INPUTS
     if path.is_dir():
