@@ -273,12 +273,12 @@ def output_files(outputs: Path) -> dict[Path, bytes]:
 
 
 def complete(name: Path, content: bytes) -> bool:
-    """Whether an output is whole: a PDF from %PDF- to %%EOF, an HTML page to </html>, a workbook a zip whose
-    members all read back, a CSV to its last line."""
+    """Whether an output is whole: a PDF from %PDF- to %%EOF, an HTML page to </html>, a workbook or a Word
+    document a zip whose members all read back, a CSV to its last line."""
     match name.suffix:
         case ".pdf":
             return content.startswith(b"%PDF-") and content.rstrip().endswith(b"%%EOF")
-        case ".xlsx":
+        case ".xlsx" | ".docx":
             try:
                 return zipfile.ZipFile(io.BytesIO(content)).testzip() is None
             except zipfile.BadZipFile:
