@@ -10,9 +10,10 @@ import duckdb
 import pdfplumber
 import polars as pl
 import pytest
+from test_docx import open_in_libreoffice
 from test_report import _spec
 
-from annual_report.report import render
+from annual_report.report import render, word
 from annual_report.report.charts import BAR, YEAR_COLOUR
 from annual_report.report.figures import Figures, Formatter
 from annual_report.report.spec import load_spec
@@ -89,16 +90,16 @@ def _table_page(pdf: pdfplumber.PDF) -> pdfplumber.page.Page:
     return next(p for p in pdf.pages if "序号" in (p.extract_text() or ""))
 
 
-def test_labels_fit_their_column_without_a_lone_character(attachment_pdf: pdfplumber.PDF) -> None:
-    page = _table_page(attachment_pdf)
+def test_labels_fit_their_column_without_a_lone_character(table_pdf: pdfplumber.PDF) -> None:
+    page = _table_page(table_pdf)
     assert len({round(c["top"]) for c in _chars(page, "市委依法治市办召开会议")}) == 1   # on one line, 议 too
     label = _chars(page, "证明事项告知承诺制目录事项（第一批、第二批）")
     lines = [[c for c in label if round(c["top"]) == top] for top in sorted({round(c["top"]) for c in label})]
     assert len(lines) == 2 and min(map(len, lines)) >= 8           # two even lines, not 20 characters and 2
 
 
-def test_index_and_dashes_are_centred_in_their_columns(attachment_pdf: pdfplumber.PDF) -> None:
-    page = _table_page(attachment_pdf)
+def test_index_and_dashes_are_centred_in_their_columns(table_pdf: pdfplumber.PDF) -> None:
+    page = _table_page(table_pdf)
     dashes = [c for c in page.chars if c["text"] == "—" and c["top"] > _chars(page, "序号")[0]["bottom"]]
     prior_year = _centre(_chars(page, "2020年"))
     in_prior_year = [c for c in dashes if abs(_centre([c]) - prior_year) < 20]
@@ -108,11 +109,37 @@ def test_index_and_dashes_are_centred_in_their_columns(attachment_pdf: pdfplumbe
     assert len(first) == 1 and _centre(first) == pytest.approx(_centre(_chars(page, "序号")), abs=0.5)
 
 
+@pytest.fixture(scope="module", params=["pdf", "docx"])
+def table_pdf(request: pytest.FixtureRequest, attachment_pdf: pdfplumber.PDF,
+              tmp_path_factory: pytest.TempPathFactory, contracts) -> pdfplumber.PDF:
+    """The attachment's table as printed: the report's PDF, and the DOCX as LibreOffice opens it."""
+    if request.param == "pdf":
+        yield attachment_pdf
+        return
+    folder = tmp_path_factory.mktemp("attachment-docx")
+    document = word.write_docx(_context(folder, contracts), Settings.from_env().templates, folder / "test.docx")
+    with pdfplumber.open(open_in_libreoffice(document, folder)) as pdf:
+        yield pdf
+
+
 def _bars(page: pdfplumber.page.Page) -> list[dict]:
     """The year's bars of the page's charts (not the legend's swatch, 3 mm high)."""
     red = tuple(int(YEAR_COLOUR[i:i + 2], 16) / 255 for i in (1, 3, 5))
     return [r for r in page.rects
             if r["non_stroking_color"] == pytest.approx(red, abs=0.01) and r["height"] > (BAR - 1) * MM]
+
+
+def test_headings_on_one_line_and_text_between_the_rules(table_pdf: pdfplumber.PDF) -> None:
+    page = _table_page(table_pdf)
+    for heading in ("序号", "指标", "单位", "2021年", "2020年", "增减"):
+        assert len({round(c["top"]) for c in _chars(page, heading)}) == 1, heading   # not 2021 over 年
+    top = min(c["top"] for c in _chars(page, "序号"))
+    bottom = max(c["bottom"] for c in _chars(page, "市委依法治市办召开会议"))   # the last row's label
+    rules = sorted({round(e["top"]) for e in page.horizontal_edges if top - 10 < e["top"] < bottom + 10})
+    assert len(rules) == 2 + 6   # above and below the headings, and below each of ATTACHMENT's 6 metrics
+    crossed = [c["text"] for c in page.chars if c["text"].strip() and c["top"] >= rules[0] and
+               any(c["top"] + 0.5 < rule < c["bottom"] - 0.5 for rule in rules)]
+    assert not crossed   # no character runs over a row's rules (rows as tall as their lines)
 
 
 def test_captions_below_their_charts_with_the_years(attachment_pdf: pdfplumber.PDF) -> None:

@@ -59,7 +59,7 @@ from lxml import etree
 
 from annual_report.files import replacing
 from annual_report.report import render
-from annual_report.report.attachment import Attachment, Chart
+from annual_report.report.attachment import CELL_PADDING, TABLE_SIZE, Attachment, Chart
 from annual_report.report.figures import cn_date
 from annual_report.report.fonts import faces
 from annual_report.report.narrative import Run
@@ -76,11 +76,13 @@ SHIPPED_FACES = {"fangsong": "FandolFang", "kai": "FandolKai", "hei": "Noto Sans
 
 RED = RGBColor(0xFF, 0x00, 0x00)
 SIZE_4 = 14.0        # pt: 四号, page numbers and the colophon
-SIZE_SMALL_4 = 12.0  # pt: 小四, the attachment's table
+SIZE_SMALL_4 = 12.0  # pt: 小四
 CHART_DPI = 300
 AUTOSPACE = 0.2      # em between a Chinese character and a digit beside it
 A4 = (Mm(210), Mm(297))
 MARGINS = {"top": Mm(37), "bottom": Mm(35), "inside": Mm(28), "outside": Mm(26)}
+TABLE_LEADING = 1.4  # the attachment table's lines, in ems (report.css: table.metrics line-height)
+TABLE_CELL_MARGINS = {"top": Mm(0.5), "bottom": Mm(0.5)}  # and 0.4 em left and right (CELL_PADDING)
 FOOTER_DISTANCE = Mm(22.5)  # page bottom to the footer's line box: the number's em box 7 mm below the type area
 
 # paragraph styles: name -> (face, size, what else)
@@ -96,8 +98,8 @@ PARAGRAPH_STYLES = {
     "附件说明": ("fangsong", GRID.size, {}),
     "附件标识": ("hei", GRID.size, {"indent": 0, "page_break": True}),
     "附件标题": ("xiaobiaosong", 22.0, {"align": "center", "indent": 0, "outline": 0, "grid": False}),
-    "表格": ("fangsong", SIZE_SMALL_4, {"align": "center", "indent": 0, "grid": False}),
-    "表头": ("hei", SIZE_SMALL_4, {"align": "center", "indent": 0, "grid": False}),
+    "表格": ("fangsong", TABLE_SIZE, {"align": "center", "indent": 0, "grid": False, "leading": TABLE_LEADING}),
+    "表头": ("hei", TABLE_SIZE, {"align": "center", "indent": 0, "grid": False, "leading": TABLE_LEADING}),
     "图": ("fangsong", GRID.size, {"align": "center", "indent": 0, "grid": False, "exact": False,
                                    "keep_next": True}),
     "图题": ("hei", SIZE_4, {"align": "center", "indent": 0}),
@@ -109,6 +111,10 @@ PARAGRAPH_STYLES = {
 RUN_STYLES = {"level-1": ("一级标题字符", "hei"), "level-2": ("二级标题字符", "kai"),
               "level-3": ("三级标题", "fangsong"), "level-4": ("四级标题", "fangsong")}
 BLOCK_STYLES = {1: "一级标题", 2: "二级标题"}
+# a table cell's alignment by its kind (attachment.py's MetricRow.figures): numbers right, dashes and words
+# centred, labels and a draft's gaps left
+CELL_ALIGNMENT = {"number": WD_ALIGN_PARAGRAPH.RIGHT, "word": WD_ALIGN_PARAGRAPH.CENTER,
+                  "label": WD_ALIGN_PARAGRAPH.LEFT, "gap": WD_ALIGN_PARAGRAPH.LEFT}
 
 
 def _element(tag: str, **attributes: str | int) -> Any:
@@ -201,7 +207,8 @@ def _paragraph_style(document: Document, name: str, role: str, size: float, opti
     if options.get("page_break"):
         style.paragraph_format.page_break_before = True
     if not options.get("grid", True):   # off the grid, in lines as high as the type (a picture's own height),
-        style.paragraph_format.line_spacing = Pt(size) if options.get("exact", True) else 1.0
+        style.paragraph_format.line_spacing = Pt(size * options.get("leading", 1)) if options.get("exact", True) \
+            else 1.0
         _replace(p_pr, _element("w:snapToGrid", val=0))
         _replace(style.element.get_or_add_rPr(), _element("w:spacing", val=0))  # characters not condensed
     if "outline" in options:
@@ -415,7 +422,7 @@ def _chart_png(chart: Chart, templates: Path) -> bytes:
     return buffer.getvalue()
 
 
-def _attachment(document: Document, attachment: Attachment, year: int, templates: Path) -> None:
+def _attachment(document: Document, attachment: Attachment, templates: Path) -> None:
     """附件 top left on line 1, its title centred on line 3, the table of metrics, the charts with their captions
     below them."""
     document.add_paragraph("附件", style="附件标识")
@@ -423,29 +430,33 @@ def _attachment(document: Document, attachment: Attachment, year: int, templates
     _space_before(title, 1)
     title.paragraph_format.space_after = Twips(round(GRID.pitch * 20))
     title.paragraph_format.line_spacing = Pt(GRID.pitch)
-    header = ("序号", "指标", "单位", f"{year}年", f"{year - 1}年", "增减")
-    table = document.add_table(rows=1, cols=len(header))
+    table = document.add_table(rows=1, cols=len(attachment.headings))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    widths = (Mm(12), Mm(72), Mm(14), Mm(18), Mm(18), Mm(22))   # the type area's 156 mm
+    widths = _column_widths(attachment)
     for column, width in zip(table.columns, widths):
         column.width = width
     _borders(table, **{side: (4, "000000") for side in ("top", "left", "bottom", "right", "insideH", "insideV")})
-    for cell, text, width in zip(table.rows[0].cells, header, widths):
+    _cell_margins(table)
+    for cell, text, width in zip(table.rows[0].cells, attachment.headings, widths):
         cell.width = width
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
         cell.paragraphs[0].style = "表头"
         cell.paragraphs[0].add_run(text)
     _repeat_header(table.rows[0])
     for number, row in enumerate(attachment.rows, start=1):
-        cells = table.add_row().cells
-        for i, (cell, text, width) in enumerate(zip(cells, (str(number), row.label, row.unit, row.value, row.prior,
-                                                             row.change), widths)):
+        cells = (("word", (str(number),)), ("label", row.lines), ("word", (row.unit,)),
+                 *((alignment, (text,)) for text, alignment in row.figures))
+        for cell, (alignment, lines), width in zip(table.add_row().cells, cells, widths):
             cell.width = width
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             paragraph = cell.paragraphs[0]
             paragraph.style = "表格"
-            if i == 1:
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
-            paragraph.add_run(text)
+            paragraph.alignment = CELL_ALIGNMENT[alignment]
+            for i, line in enumerate(lines):   # a label in the lines attachment.py broke it into
+                if i:
+                    paragraph.runs[-1].add_break()
+                paragraph.add_run(line)
     for number, chart in enumerate(attachment.charts, start=1):
         picture = document.add_paragraph(style="图")
         _space_before(picture, 1)
@@ -454,6 +465,24 @@ def _attachment(document: Document, attachment: Attachment, year: int, templates
         else:
             picture.add_run(chart.gap)
         document.add_paragraph(f"图{number}　{chart.title}", style="图题")
+
+
+def _column_widths(attachment: Attachment) -> list[Twips]:
+    """The columns as attachment.py measured them (em of the table's size), 指标 taking the rest of the type
+    area."""
+    fixed = [None if em is None else round(em * TABLE_SIZE * 20) for em in attachment.widths]
+    rest = round(GRID.width * 20) - sum(w for w in fixed if w)
+    return [Twips(rest if w is None else w) for w in fixed]
+
+
+def _cell_margins(table: Table) -> None:
+    """The cells' padding of report.css: 0.5 mm above and below, CELL_PADDING em left and right."""
+    margins = _element("w:tblCellMar")
+    sides = {**{side: round(length.twips) for side, length in TABLE_CELL_MARGINS.items()},
+             "left": round(CELL_PADDING * TABLE_SIZE * 20), "right": round(CELL_PADDING * TABLE_SIZE * 20)}
+    for side, twips in sides.items():
+        margins.append(_element(f"w:{side}", w=twips, type="dxa"))
+    _replace(table._tbl.tblPr, margins)
 
 
 def _repeat_header(row: Any) -> None:
@@ -516,7 +545,7 @@ def build_docx(context: dict[str, Any], templates: Path) -> Document:
         _space_before(_paragraph(document, context["attachment_note"], "附件说明"), 1)
     _closing(document, context)
     if attachment and attachment.placement == "attached":
-        _attachment(document, attachment, context["year"], templates)
+        _attachment(document, attachment, templates)
     _colophon(document, spec)
     return document
 
