@@ -35,10 +35,12 @@ def worth_a_look(change: watchfiles.Change, path: str) -> bool:
     return by_name(Path(path).name) is None
 
 
-def settled_event(inputs: Path, region: str, changes: Iterable[tuple[watchfiles.Change, str]]) -> Event | None:
-    """Emit the event for a batch of changes: the files (relative to inputs/) and what happened to each."""
+def settled_event(inputs: Path, region: str, changes: Iterable[tuple[watchfiles.Change, str]],
+                  started: bool = False) -> Event | None:
+    """Emit the event for a batch of changes: the files (relative to inputs/) and what happened to each; or, as
+    the watcher starts, the event with no files."""
     changed = {Path(path).relative_to(inputs).as_posix(): change.name for change, path in changes}
-    if not changed:
+    if not changed and not started:
         return None
     return emit_event(EVENT, resource={"prefect.resource.id": f"{RESOURCE}.{region}",
                                        "prefect.resource.name": f"{region} inputs"},
@@ -49,6 +51,8 @@ def watch(settings: Settings, quiet: float = QUIET) -> None:
     """Watch the region's inputs/ until interrupted, one event per settled batch of changes."""
     inputs = settings.inputs.resolve()
     log.info("watching %s (an event %s s after the last change)", inputs, quiet)
+    settled_event(inputs, settings.region, (), started=True)
+    log.info("%s: on start, for what changed while the watcher was down", EVENT)
     for changes in watchfiles.watch(inputs, watch_filter=worth_a_look, step=int(quiet * 1000),
                                     debounce=int(LONGEST_BATCH * 1000), recursive=True):
         event = settled_event(inputs, settings.region, changes)

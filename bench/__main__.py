@@ -68,10 +68,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=RESULTS, help="results file (default bench/results.md)")
     args = parser.parse_args(argv)
     started, load_before = datetime.now(), os.getloadavg()
-    _log("generating the national-scale ledgers (once; kept in bench/data/)")
-    national_inputs()
-    for rows in SCALING_ROWS:
-        mediation_ledger(rows)
+    if set(args.only) - {"loop", "drops"}:   # those two run on the sample
+        _log("generating the national-scale ledgers (once; kept in bench/data/)")
+        national_inputs()
+        for rows in SCALING_ROWS:
+            mediation_ledger(rows)
     sections = run_suites(tuple(args.only), args.runs, args.regions)
     command = "python -m bench" + "".join(f" {a}" for a in (argv if argv is not None else sys.argv[1:]))
     path = write_results(sections, machine_lines(started, load_before, os.getloadavg()), command, args.output)

@@ -31,6 +31,7 @@ PREFECT = str(Path(sys.executable).with_name("prefect"))
 
 
 SERVE = ROOT / "scripts" / "serve.sh"
+DROPPED_WHILE_DOWN = Path("2021") / "普法办" / "法治宣传活动台账（停机时补报）.csv"  # before the watcher starts
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     home = tmp_path_factory.mktemp("prefect-home")
     inputs, outputs = home / "inputs", home / "outputs"
     shutil.copytree(ROOT / "inputs", inputs)
+    shutil.copy(ROOT / "inputs" / "2021" / "普法办" / "法治宣传活动台账.csv", inputs / DROPPED_WHILE_DOWN)
     port = _free_port()
     env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_API_PORT": str(port),
            "PREFECT_API_URL": f"http://127.0.0.1:{port}/api", "PWD": str(ROOT),
@@ -110,6 +112,14 @@ def _runs(stack: Stack, flow_name: str, state: str) -> list[dict]:
 
 def _completed_runs(stack: Stack, flow_name: str) -> list[dict]:
     return _runs(stack, flow_name, "COMPLETED")
+
+
+def test_a_file_dropped_while_the_watcher_was_down_is_taken_when_it_starts(stack: Stack) -> None:
+    """(first: before the report run writes every receipt) The watcher's event at its start runs the drops
+    deployment; its hourly sweep would come an hour later."""
+    receipt = stack.outputs / "2021" / "receipts" / f"{DROPPED_WHILE_DOWN.relative_to('2021')}.html"
+    _wait_for(receipt.exists, 120, f"receipt at {receipt}")
+    assert _completed_runs(stack, "ingest-drops")
 
 
 def test_manual_deployment_renders_the_2021_report(stack: Stack) -> None:
