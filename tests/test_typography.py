@@ -5,6 +5,7 @@ punctuation compressed (标点挤压), and every page before the body's last ful
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import pdfplumber
 import polars as pl
 import pytest
-from test_layout import CELL, HEIGHT, MM, PITCH, TOP, edges
+from test_layout import CELL, HEIGHT, MM, TOP, edges
 from test_report import _spec
 
 from annual_report.pipeline import RunSummary
@@ -76,7 +77,7 @@ def paragraph_ends(body: list[BodyLine]) -> list[bool]:
 def widows_and_orphans(body: list[BodyLine]) -> list[str]:
     ends = paragraph_ends(body)
     found = []
-    for i, (line, following) in enumerate(zip(body, body[1:])):
+    for i, (line, following) in enumerate(itertools.pairwise(body)):
         if following.page != line.page:
             if line.indented and not following.indented:
                 found.append(f"orphan at the foot of page {line.page}: {line.text}")
@@ -100,7 +101,7 @@ def test_the_body_is_found(body: list[BodyLine]) -> None:
 
 def test_no_number_parts_from_its_unit_nor_a_date_from_itself(body: list[BodyLine]) -> None:
     # page 5 ended "问题721" and page 6 began "个。"; a line ended "2021" and the next began "年11月9日"
-    parted = [f"page {line.page}: {line.text[-6:]}|{following.text[:6]}" for line, following in zip(body, body[1:])
+    parted = [f"page {line.page}: {line.text[-6:]}|{following.text[:6]}" for line, following in itertools.pairwise(body)
               if PARTED.search(f"{line.text[-6:]}|{following.text[:6]}")]
     assert not parted
 

@@ -30,8 +30,8 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from annual_report.files import replacing, write_text
 from annual_report.intake.contracts import Contract
-from annual_report.report.attachment import TABLE_SIZE, build_attachment
 from annual_report.report import paging
+from annual_report.report.attachment import TABLE_SIZE, build_attachment
 from annual_report.report.figures import Figures, Formatter, cn_date
 from annual_report.report.fonts import FANDOL, Face, check_document, check_text, faces
 from annual_report.report.narrative import (
@@ -43,7 +43,15 @@ from annual_report.report.narrative import (
 )
 from annual_report.report.preview import preview
 from annual_report.report.spec import ReportSpec
-from annual_report.report.typeset import GRID, MM, Line, Setting, best, settings, title_lines
+from annual_report.report.typeset import (
+    GRID,
+    MM,
+    Line,
+    Setting,
+    best,
+    settings,
+    title_lines,
+)
 
 TEMPLATE = "report/report.html.j2"
 STYLE_FACES = {"body": "fangsong", "level-1": "hei", "level-2": "kai", "level-3": "fangsong", "level-4": "fangsong"}

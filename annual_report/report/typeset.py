@@ -40,7 +40,7 @@ MM = 72 / 25.4  # points per millimetre
 
 NO_LINE_START = set("，。、；：？！）》〉」』】〕〗］｝”’…—·%‰,.;:?!)]}")
 NO_LINE_END = set("（《〈「『【〔〖［｛“‘·([{")
-PUNCTUATION = NO_LINE_START | NO_LINE_END
+HALVABLE = set("，。、；：？！）》〉」』】〕〗］｝”’（《〈「『【〔〖［｛“‘")  # marks that may be set in half an em (not —…·)
 WORD = re.compile(r"[0-9A-Za-z]+(?:[.\-/:+][0-9A-Za-z]+)*%?")  # a number or a Latin word
 NUMBER = r"[0-9]+(?:[.\-/:][0-9]+)*"
 MEASURES = ("人次|万元|亿元|小时|个月|平方米|公里|余|个|件|人|家|次|场|元|名|户|项|所|条|篇|天|年|月|日|号|起|批|轮|"
@@ -146,7 +146,7 @@ class _Paragraph:
 def _halved(first: str, second: str, first_face: Face, second_face: Face) -> bool:
     """Whether `first` is set half-width before `second` (标点挤压): two full-width punctuation marks, the first's
     ink in its left half or the second's in its right half, so that half an em between them is blank."""
-    return (first in PUNCTUATION and second in PUNCTUATION
+    return (first in HALVABLE and second in HALVABLE
             and math.isclose(first_face.advance(first), 1) and math.isclose(second_face.advance(second), 1)
             and (first_face.ink(first)[1] <= 0.5 or second_face.ink(second)[0] >= 0.5))
 
