@@ -1,9 +1,13 @@
 """Render the report: spec + metrics -> typeset HTML page (Jinja) -> laid-out document -> PDF (WeasyPrint).
 
+The first layout shows where the body starts on page 1; `paginated` then sets each paragraph in the number of
+lines (of those it can be set in) that keeps widows and orphans off the pages (paging.py), and the document is
+laid out again when that changed a paragraph.
+
 The layout shows where the body ends, and so where the colophon must go: on the last even page with
 its last rule on the bottom edge of the type area, or on a page of its own, unnumbered, when it does not
 fit. Usually it is already on that page and only has to come down: the laid-out colophon is given its
-margin, exactly as a second layout would give it, and the document is laid out once. It is laid out
+margin, exactly as another layout would give it, without one. It is laid out
 again, with the colophon placed in the HTML, only when the colophon needs a page of its own, or when a page
 break puts it at the top of its even page (see `_push_down`). Every printed character is then checked
 against the face meant for it, and any WeasyPrint warning fails the render.
@@ -284,7 +288,7 @@ def _push_down(fragment: Fragment, colophon: Colophon) -> bool:
 
 
 def render(context: dict[str, Any], templates: Path) -> Rendered:
-    """Lay the report out, place its colophon, and check every glyph."""
+    """Lay the report out, break its pages, place its colophon, and check every glyph."""
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(templates), autoescape=True,
                                      undefined=jinja2.StrictUndefined)
     environment.filters["cn_date"] = cn_date
