@@ -222,24 +222,24 @@ def settings(runs: Sequence[Run], face_of: Callable[[str], Face], indent: int = 
     paragraph = _paragraph(runs, face_of, size)
     if not paragraph.text.strip():
         return {}
-    # best[end][count]: the least cost of setting text[:end] in count lines, where its last line starts, and
+    # table[end][count]: the least cost of setting text[:end] in count lines, where its last line starts, and
     # that line's letter-spacing
-    best: dict[int, dict[int, tuple[float, int, float]]] = {0: {0: (0.0, -1, 0.0)}}
+    table: dict[int, dict[int, tuple[float, int, float]]] = {0: {0: (0.0, -1, 0.0)}}
     for start in [0, *paragraph.breaks[:-1]]:
-        if start not in best:
+        if start not in table:
             continue
-        best[start] = entries = _feasible(best[start])
+        table[start] = entries = _feasible(table[start])
         measure = grid.width - (indent * grid.cell if start == 0 else 0)
         for end, spacing, cost in _candidates(paragraph, start, measure, grid, size):
-            following = best.setdefault(end, {})
+            following = table.setdefault(end, {})
             for count, (total, _, _) in entries.items():
                 if count + 1 not in following or total + cost < following[count + 1][0]:
                     following[count + 1] = (total + cost, start, spacing)
     found: dict[int, Setting] = {}
-    for count, (total, _, _) in sorted(_feasible(best[len(paragraph.text)]).items()):
+    for count, (total, _, _) in sorted(_feasible(table[len(paragraph.text)]).items()):
         lines, end = [], len(paragraph.text)
         for remaining in range(count, 0, -1):
-            _, start, spacing = best[end][remaining]
+            _, start, spacing = table[end][remaining]
             lines.append(paragraph.line(start, end, spacing))
             end = start
         found[count] = Setting(tuple(reversed(lines)), total)
