@@ -221,7 +221,9 @@ def test_colophon_moved_down_in_place_is_where_a_layout_of_its_html_puts_it(samp
     layout, layouts = render._layout, []
     monkeypatch.setattr(render, "_layout", lambda html, where: layouts.append(html) or layout(html, where))
     rendered = render.render(context, templates)
-    assert len(layouts) == 1   # the colophon stays on its even page: moved down, not laid out again
+    # laid out, and again with the paragraphs paging.py set; the colophon stays on its even page: moved down in the
+    # last layout, its HTML not laid out again
+    assert len(layouts) <= 2 and rendered.html not in layouts
     moved, laid_out = _boxes(rendered.document), _boxes(layout(rendered.html, templates))
     assert [kind for kind, *_ in moved] == [kind for kind, *_ in laid_out]
     assert [v for _, *values in moved for v in values] == pytest.approx(

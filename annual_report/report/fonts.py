@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 
+from fontTools.pens.boundsPen import BoundsPen
 from fontTools.ttLib import TTFont
 from weasyprint import Document
 from weasyprint.formatting_structure import boxes
@@ -60,6 +61,21 @@ class Face:
         """Advance width of every glyph, in em."""
         units = self._font["head"].unitsPerEm
         return {glyph: advance / units for glyph, (advance, _) in self._font["hmtx"].metrics.items()}
+
+    @cached_property
+    def _inks(self) -> dict[str, tuple[float, float]]:
+        return {}
+
+    def ink(self, char: str) -> tuple[float, float]:
+        """The left and right edge of a character's ink, in em from its origin ((0, 0) for a blank glyph)."""
+        if char not in self._inks:
+            self.advance(char)   # fails on a character the face lacks
+            glyphs = self._font.getGlyphSet()
+            pen = BoundsPen(glyphs)
+            glyphs[self._cmap[ord(char)]].draw(pen)
+            units = self._font["head"].unitsPerEm
+            self._inks[char] = (pen.bounds[0] / units, pen.bounds[2] / units) if pen.bounds else (0.0, 0.0)
+        return self._inks[char]
 
     def missing(self, text: str) -> list[str]:
         """The characters of text this face has no glyph for (whitespace aside), each once."""

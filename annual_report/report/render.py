@@ -1,9 +1,13 @@
 """Render the report: spec + metrics -> typeset HTML page (Jinja) -> laid-out document -> PDF (WeasyPrint).
 
+The first layout shows where the body starts on page 1; `paginated` then sets each paragraph in the number of
+lines (of those it can be set in) that keeps widows and orphans off the pages (paging.py), and the document is
+laid out again when that changed a paragraph.
+
 The layout shows where the body ends, and so where the colophon must go: on the last even page with
 its last rule on the bottom edge of the type area, or on a page of its own, unnumbered, when it does not
 fit. Usually it is already on that page and only has to come down: the laid-out colophon is given its
-margin, exactly as a second layout would give it, and the document is laid out once. It is laid out
+margin, exactly as another layout would give it, without one. It is laid out
 again, with the colophon placed in the HTML, only when the colophon needs a page of its own, or when a page
 break puts it at the top of its even page (see `_push_down`). Every printed character is then checked
 against the face meant for it, and any WeasyPrint warning fails the render.
@@ -13,9 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,6 +34,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from annual_report.files import replacing, write_text
 from annual_report.intake.contracts import Contract
+from annual_report.report import paging
 from annual_report.report.attachment import TABLE_SIZE, build_attachment
 from annual_report.report.figures import Figures, Formatter, cn_date
 from annual_report.report.fonts import FANDOL, Face, check_document, check_text, faces
@@ -41,7 +47,15 @@ from annual_report.report.narrative import (
 )
 from annual_report.report.preview import preview
 from annual_report.report.spec import ReportSpec
-from annual_report.report.typeset import GRID, MM, Line, set_lines, title_lines
+from annual_report.report.typeset import (
+    GRID,
+    MM,
+    Line,
+    Setting,
+    best,
+    settings,
+    title_lines,
+)
 
 TEMPLATE = "report/report.html.j2"
 STYLE_FACES = {"body": "fangsong", "level-1": "hei", "level-2": "kai", "level-3": "fangsong", "level-4": "fangsong"}
@@ -60,11 +74,13 @@ class RenderError(RuntimeError):
 
 @dataclass(frozen=True)
 class SetBlock:
-    """A narrative block set into lines, with the HTML element it prints as."""
+    """A narrative block set into lines, with the HTML element it prints as, and its best setting for each
+    number of lines it can be set in (the page breaker's choice)."""
 
     tag: str
     level: int
-    lines: list[Line]
+    lines: tuple[Line, ...]
+    settings: dict[int, Setting]
 
 
 @dataclass(frozen=True)
@@ -108,7 +124,8 @@ def face_of(style: str) -> Face:
 def _set_block(block: Block, where: str) -> SetBlock:
     for run in block.runs:
         check_text(run.text, face_of(run.style), where)
-    return SetBlock(HEADING_TAGS[block.level], block.level, set_lines(block.runs, face_of))
+    options = settings(block.runs, face_of)
+    return SetBlock(HEADING_TAGS[block.level], block.level, best(options), options)
 
 
 def report_context(spec: ReportSpec, metrics: pl.DataFrame, contracts: dict[str, Contract], year: int,
@@ -198,20 +215,45 @@ def _layout(html: str, templates: Path) -> Document:
         raise RenderError(str(refused)) from None
 
 
-def _colophon_paths(path: list[boxes.Box]) -> Iterator[list[boxes.Box]]:
+def _paths_to(path: list[boxes.Box], tag: str, name: str) -> Iterator[list[boxes.Box]]:
+    """The boxes from path's last down to each box of a `tag` element of class `name`."""
     box = path[-1]
     element = getattr(box, "element", None)
-    if box.element_tag == "footer" and "colophon" in (element.get("class") or ""):
+    if box.element_tag == tag and name in (element.get("class") or "").split():
         yield path
         return
     for child in getattr(box, "children", ()):
-        yield from _colophon_paths([*path, child])
+        yield from _paths_to([*path, child], tag, name)
 
 
 def _colophon_fragments(document: Document) -> list[Fragment]:
     """The pieces of the laid-out colophon (one, unless it is taller than a page)."""
     return [(number, path) for number, page in enumerate(document.pages, start=1)
-            for path in _colophon_paths([page._page_box])]
+            for path in _paths_to([page._page_box], "footer", "colophon")]
+
+
+def _first_line(document: Document) -> int:
+    """The line of page 1 the laid-out addressee is on (from 0), counting the lines left below it up from the
+    bottom of the type area."""
+    *_, addressee = next(_paths_to([document.pages[0]._page_box], "p", "addressee"))
+    below = (TYPE_AREA_BOTTOM - addressee.content_box_y()) / (GRID.pitch * PX)
+    return GRID.lines - math.floor(below + 1e-3)
+
+
+def paginated(context: dict[str, Any], document: Document) -> dict[str, Any]:
+    """The context with each narrative block set in the number of lines `paging.paginate` chooses, the body
+    starting on page 1 where the document laid the addressee out."""
+    blocks = context["blocks"]
+    body = [paging.Block({len(context["addressee"]): 0.0}),
+            *(paging.Block({count: setting.cost for count, setting in block.settings.items()},
+                           keep_with_next=block.level > 0) for block in blocks)]
+    if context["attachment"]:
+        body.append(paging.Block({len(context["attachment_note"]): 0.0}, space_before=1))
+    body.append(paging.Block({len(context["spec"].signature) + 1: 0.0}, space_before=1, keep_together=True,
+                             keep_with_previous=True))   # the closing: the signatures and the date
+    counts = paging.paginate(body, _first_line(document))[1:len(blocks) + 1]
+    return context | {"blocks": [replace(block, lines=block.settings[count].lines)
+                                 for block, count in zip(blocks, counts)]}
 
 
 def place_colophon(fragments: list[Fragment]) -> Colophon:
@@ -246,7 +288,7 @@ def _push_down(fragment: Fragment, colophon: Colophon) -> bool:
 
 
 def render(context: dict[str, Any], templates: Path) -> Rendered:
-    """Lay the report out, place its colophon, and check every glyph."""
+    """Lay the report out, break its pages, place its colophon, and check every glyph."""
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(templates), autoescape=True,
                                      undefined=jinja2.StrictUndefined)
     environment.filters["cn_date"] = cn_date
@@ -256,6 +298,9 @@ def render(context: dict[str, Any], templates: Path) -> Rendered:
     html = template.render(context)
     document = _layout(html, templates)
     if context["part"] == "report":
+        context = paginated(context, document)
+        if (paged := template.render(context)) != html:
+            html, document = paged, _layout(paged, templates)
         fragments = _colophon_fragments(document)
         context = context | {"colophon": place_colophon(fragments)}
         html = template.render(context)
