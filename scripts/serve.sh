@@ -9,8 +9,10 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 workers=${1:-1}
 server=() workers_started=() watcher=() files=()
-# the watcher and the workers first (each worker lets its run in flight finish), then the servers
+# the watcher and the workers first (each worker lets its run in flight finish), then the servers; a process
+# ended by the signal is no failure to stop at (set -e would leave the rest running)
 stop() {
+  set +e
   [[ ${#watcher[@]} -eq 0 ]] || { kill -TERM "${watcher[@]}" 2>/dev/null; wait "${watcher[@]}"; }
   [[ ${#files[@]} -eq 0 ]] || { kill -TERM "${files[@]}" 2>/dev/null; wait "${files[@]}"; }
   [[ ${#workers_started[@]} -eq 0 ]] || { kill -TERM "${workers_started[@]}" 2>/dev/null; wait "${workers_started[@]}"; }
