@@ -45,6 +45,19 @@ class Stack:
         return json.loads(self.prefect("flow-run", "ls", "--flow-name", flow_name, "--state-type", state,
                                        "--output", "json"))
 
+    def artifact(self, key: str) -> str:
+        """The newest artifact of that key, as the UI shows it (Prefect's client: `prefect artifact inspect` prints
+        its data through Rich, which takes a link's `[text]` for markup and drops it)."""
+        from prefect.client.orchestration import get_client
+        from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+        from prefect.client.schemas.sorting import ArtifactSort
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        with temporary_settings({PREFECT_API_URL: self.env["PREFECT_API_URL"]}), get_client(sync_client=True) as client:
+            artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+                                              sort=ArtifactSort.CREATED_DESC, limit=1)
+        return artifacts[0].data
+
     @property
     def worker_pid(self) -> int:
         return int(next(self.home.glob("worker-*.pid")).read_text())

@@ -46,8 +46,7 @@ def test_manual_deployment_renders_the_2021_report(stack: Stack) -> None:
 
 def test_the_reports_artifact_links_to_the_pdf_on_the_files_server(stack: Stack) -> None:
     """(after the report run) Not a file: link the browser refuses: the PDF as the files server serves it."""
-    [artifact] = json.loads(stack.prefect("artifact", "inspect", "jinjiang-2021-report", "--output", "json"))
-    [link] = re.findall(r"\]\((.+)\)", artifact["data"])
+    [link] = re.findall(r"\]\((.+)\)", stack.artifact("jinjiang-2021-report"))
     assert link == f"{stack.files_url}2021/jinjiang-2021-report.pdf"
     with urllib.request.urlopen(link, timeout=10) as response:
         assert response.headers["Content-Type"] == "application/pdf"
