@@ -18,6 +18,8 @@ while [[ $# -gt 0 ]]; do
 done
 as_postgres=()
 [[ $(id -u) -eq 0 ]] && as_postgres=(runuser -u postgres --)  # PostgreSQL's superuser is not root
+# a cluster just started may take a few seconds to accept connections
+for _ in $(seq 30); do pg_isready --quiet --host "$socket" --port "$port" && break; sleep 1; done
 password=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
 # the password goes in on standard input, never on a command line another user can read
 "${as_postgres[@]}" psql --quiet --no-psqlrc --set ON_ERROR_STOP=1 \
