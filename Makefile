@@ -29,9 +29,10 @@ serve: setup
 worker: setup
 	scripts/worker.sh $(NAME)
 
-# the server and WORKERS workers as systemd services (root), started now and at every boot; docs/orchestration.md
+# the server and WORKERS workers as systemd services (root), started now and at every boot; POSTGRES=1: Prefect's
+# database on this machine's PostgreSQL; docs/orchestration.md
 install-service: setup
-	scripts/install-service.sh --workers $(or $(WORKERS),1)
+	scripts/install-service.sh --workers $(or $(WORKERS),1) $(if $(POSTGRES),--postgres)
 
 setup: system-packages $(BIN)/.installed
 

@@ -27,7 +27,7 @@ from prefect.task_runners import ProcessPoolTaskRunner
 from prefect.tasks import Task
 from prefect.utilities.annotations import quote
 
-from annual_report import notify, pipeline
+from annual_report import notify, outputs_server, pipeline
 from annual_report.intake.contracts import Contract, region_contracts
 from annual_report.intake.listing import YEAR_FOLDER
 from annual_report.intake.submission import SubmissionResult
@@ -138,8 +138,8 @@ def publish_artifacts(region: str, year: int, ingest: pipeline.IngestReport, met
                           description=f"{region} {year}: submissions by department")
     create_table_artifact(key=f"{key}-metrics", table=pipeline.metrics_table(metrics),
                           description=f"{region} {year}: metrics with the prior year and the change")
-    create_link_artifact(key=f"{key}-report", link=files.pdf.as_uri(), link_text=files.pdf.name,
-                         description=f"{region} {year}: the report as PDF")
+    create_link_artifact(key=f"{key}-report", link=outputs_server.url_of(Settings.from_env(), files.pdf),
+                         link_text=files.pdf.name, description=f"{region} {year}: the report as PDF")
     if accepted:
         create_markdown_artifact(key=f"{key}-accepted", markdown="\n".join(
             ["# Accepted as incomplete", "", "This report was computed without these rows, accepted by the operator "

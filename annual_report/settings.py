@@ -3,7 +3,9 @@ from the project root, never from the cwd.
 
 One environment variable per setting, ANNUAL_REPORT_ and the field's name in capitals (the README's table):
 INPUTS, OUTPUTS, WAREHOUSE, ARCHIVE, REPORTS, CONTRACTS; LOCK_TIMEOUT (seconds a run waits for the warehouse),
-MEMORY_LIMIT (DuckDB's, past which validation spills to disk), MAX_FILE_MB (a larger file is not taken).
+MEMORY_LIMIT (DuckDB's, past which validation spills to disk), MAX_FILE_MB (a larger file is not taken);
+FILES_HOST and FILES_PORT (where the read-only server of outputs/<year>/ binds, annual_report/outputs_server.py),
+FILES_URL (the address the run's artifacts link to it by, for a browser on another machine).
 The warehouse and the archive of every file received default to outputs/; the warehouse can be rebuilt from
 the archive alone.
 """
@@ -35,6 +37,9 @@ class Settings(BaseSettings):
     lock_timeout: float = 300.0
     memory_limit: str = "1GB"
     max_file_mb: int = 4096
+    files_host: str = "127.0.0.1"
+    files_port: int = 4300
+    files_url: str | None = None   # http://127.0.0.1:4300/ (the files server on this machine)
 
     @model_validator(mode="before")
     @classmethod
@@ -64,6 +69,17 @@ class Settings(BaseSettings):
         if "outputs" in given:  # the validator puts them beside the new outputs
             given = {"warehouse": None, "archive": None} | given
         return Settings(**(self.model_dump() | given))
+
+    @property
+    def files_local_url(self) -> str:
+        """The files server as this machine reaches it (on loopback when it binds every address)."""
+        host = "127.0.0.1" if self.files_host == "0.0.0.0" else self.files_host
+        return f"http://{host}:{self.files_port}/"
+
+    @property
+    def files_base_url(self) -> str:
+        """The files server's address as a browser reaches it, ending in a slash: FILES_URL, else this machine's."""
+        return self.files_url.rstrip("/") + "/" if self.files_url else self.files_local_url
 
     def year_outputs(self, year: int) -> Path:
         return self.outputs / str(year)

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages the pipeline needs: Pango for WeasyPrint, HarfBuzz's subsetter (fast font
 # subsetting), the CJK faces of the official-document form, poppler-utils for the PDF tests,
-# LibreOffice Writer (headless) for the tests that open the DOCX, Chromium for the preview's test, and
-# systemd-analyze for the service units' test.
+# LibreOffice Writer (headless) for the tests that open the DOCX, Chromium for the preview's test,
+# systemd-analyze for the service units' test, and PostgreSQL for Prefect's own database.
 # Installs only what is missing; needs root (or sudo) the first time.
 set -euo pipefail
 
@@ -14,6 +14,7 @@ packages=(
   libreoffice-writer-nogui # soffice --headless --convert-to pdf: the DOCX as an office opens it
   chromium                 # headless, for the test that opens the HTML preview as a browser shows it
   systemd                  # systemd-analyze, which checks the service units
+  postgresql               # Prefect's database in production (scripts/install-service.sh --postgres), and its test
 )
 
 missing=()

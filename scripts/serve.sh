@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # make serve: the pipeline without systemd, in this terminal: the Prefect server (or the one already running),
-# the work pool and every deployment of prefect.yaml, WORKERS workers (default 1) named <host>-1 …, and the
-# watcher of inputs/.
-# Run it again and it reuses what runs: the server that answers, the workers whose pid files are live; logs
+# the work pool and every deployment of prefect.yaml, WORKERS workers (default 1) named <host>-1 …, the
+# watcher of inputs/, and the read-only server of outputs/<year>/ the run's artifacts link to.
+# Run it again and it reuses what runs: the servers that answer, the workers whose pid files are live; logs
 # are appended under PREFECT_HOME (outputs/prefect/*.log). Ctrl-C stops what this run started; a worker lets
 # its run in flight finish first. Settings: scripts/env.sh. As a service: scripts/install-service.sh.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 workers=${1:-1}
-server=() workers_started=() watcher=()
-# the watcher and the workers first (each worker lets its run in flight finish), then the server
+server=() workers_started=() watcher=() files=()
+# the watcher and the workers first (each worker lets its run in flight finish), then the servers; a process
+# ended by the signal is no failure to stop at (set -e would leave the rest running)
 stop() {
+  set +e
   [[ ${#watcher[@]} -eq 0 ]] || { kill -TERM "${watcher[@]}" 2>/dev/null; wait "${watcher[@]}"; }
+  [[ ${#files[@]} -eq 0 ]] || { kill -TERM "${files[@]}" 2>/dev/null; wait "${files[@]}"; }
   [[ ${#workers_started[@]} -eq 0 ]] || { kill -TERM "${workers_started[@]}" 2>/dev/null; wait "${workers_started[@]}"; }
   [[ ${#server[@]} -eq 0 ]] || { kill -TERM "${server[@]}" 2>/dev/null; wait "${server[@]}"; }
 }
@@ -47,6 +50,14 @@ else
   echo $! >"$pidfile"
   echo "watcher of ${ANNUAL_REPORT_INPUTS:-inputs/}: started (log: $PREFECT_HOME/watcher.log)"
 fi
+if "$bin/python" -m annual_report.outputs_server --answering; then
+  echo "files server: already answering, reused"
+else
+  scripts/files.sh >>"$PREFECT_HOME/files.log" 2>&1 &
+  files+=($!)
+  echo "files server of outputs/<year>/: started (log: $PREFECT_HOME/files.log)"
+fi
 echo "Prefect UI: ${PREFECT_API_URL%/api}  (deployments: yearly, manual, drops, batch)"
-[[ ${#server[@]} -eq 0 && ${#workers_started[@]} -eq 0 && ${#watcher[@]} -eq 0 ]] && { trap - EXIT; exit 0; }
+[[ ${#server[@]} -eq 0 && ${#workers_started[@]} -eq 0 && ${#watcher[@]} -eq 0 && ${#files[@]} -eq 0 ]] \
+  && { trap - EXIT; exit 0; }
 wait

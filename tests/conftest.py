@@ -22,9 +22,10 @@ GOLDEN = Path(__file__).parent / "golden"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test that runs the Prefect flows is an end-to-end test: marked slow."""
+    """Every test that runs the Prefect flows (on the test harness, or on the stack `make serve` brings up:
+    tests/stack.py) is an end-to-end test: marked slow."""
     for item in items:
-        if "prefect_harness" in getattr(item, "fixturenames", ()):
+        if {"prefect_harness", "stack"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from annual_report.settings import ROOT
 
-UNITS = ("annual-report-server.service", "annual-report-watcher.service", "annual-report-worker@.service")
+UNITS = ("annual-report-server.service", "annual-report-watcher.service", "annual-report-files.service",
+         "annual-report-worker@.service")
 
 
 def test_the_units_are_written_for_this_checkout_and_systemd_accepts_them(tmp_path: Path) -> None:
