@@ -32,6 +32,12 @@ def _wait_for(condition, timeout: float) -> float:
     return time.perf_counter() - start
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def _drop(folder: Path, name: str, rows: int) -> Path:
     """Copy a ledger in as a copier does: written under a temporary name, renamed when complete."""
     lines = LEDGER.read_text(encoding="utf-8-sig").splitlines()
@@ -52,12 +58,10 @@ def drops_section(runs: int) -> Section:
     with tempfile.TemporaryDirectory(prefix="bench-drops-") as root:
         home, inputs, outputs = Path(root) / "prefect", Path(root) / "inputs", Path(root) / "outputs"
         shutil.copytree(ROOT / "inputs", inputs)
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
+        port, files_port = _free_port(), _free_port()
         env = child_env(PREFECT_HOME=str(home), PREFECT_SERVER_API_PORT=str(port),
                         PREFECT_API_URL=f"http://127.0.0.1:{port}/api", ANNUAL_REPORT_INPUTS=str(inputs),
-                        ANNUAL_REPORT_OUTPUTS=str(outputs))
+                        ANNUAL_REPORT_OUTPUTS=str(outputs), ANNUAL_REPORT_FILES_PORT=str(files_port))
         home.mkdir()
         log = (home / "serve.log").open("w")
         serve = subprocess.Popen([str(ROOT / "scripts" / "serve.sh"), "1"], env=env, stdout=log,
