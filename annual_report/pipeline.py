@@ -23,10 +23,14 @@ from annual_report.intake.archive import Archive
 from annual_report.intake.contracts import Contract, region_contracts
 from annual_report.intake.submission import SubmissionResult
 from annual_report.report import render, word
-from annual_report.report.metrics_table import write_metrics_tables
+from annual_report.report.metrics_table import (
+    MetricLine,
+    metric_lines,
+    write_metrics_tables,
+)
 from annual_report.report.spec import SpecError, load_spec, unfilled
 from annual_report.settings import Settings
-from annual_report.warehouse import cross_checks, database, metrics
+from annual_report.warehouse import cross_checks, database, metrics, provenance
 from annual_report.warehouse.catalogue import Catalogue, CatalogueError, load_catalogue
 from annual_report.warehouse.cross_checks import CheckWarning
 
@@ -287,10 +291,12 @@ def build_metrics(settings: Settings, region: str, year: int) -> pl.DataFrame:
 
 
 def render_report(settings: Settings, region: str, year: int, year_metrics: pl.DataFrame,
-                  provisional: list[str] | None = None, pdf_variant: str | None = None) -> ReportFiles:
+                  provisional: list[str] | None = None, pdf_variant: str | None = None,
+                  flow_run_id: str | None = None) -> ReportFiles:
     """Write the report's PDF (a variant such as pdf/a-3u on request), its HTML preview, its DOCX and the metrics
     table (CSV and XLSX, see `metrics_table`) under outputs/<year>/, and the attachment's PDF when the spec
-    publishes it separately.
+    publishes it separately; then record the run in the warehouse: each figure as printed and the submissions
+    it was computed from (`provenance`).
     With provisional notes (a list, even empty) it is a draft: the figures that have no data are printed as
     marked gaps instead of stopping, and its first page says it is provisional and lists the notes."""
     draft = provisional is not None
@@ -299,14 +305,23 @@ def render_report(settings: Settings, region: str, year: int, year_metrics: pl.D
     context = render.report_context(spec, year_metrics, contracts, year, draft)
     context["provisional"] = provisional
     stem = settings.year_outputs(year) / f"{region}-{year}-report"
-    metrics_csv, metrics_xlsx = write_metrics_tables(
-        spec, context["figures"], context["formatter"], year_metrics, contracts, year,
-        stem.parent / f"{region}-{year}-metrics")
+    lines = metric_lines(spec, context["figures"], context["formatter"], year_metrics, contracts)
+    metrics_csv, metrics_xlsx = write_metrics_tables(lines, year, stem.parent / f"{region}-{year}-metrics")
     pdf = render.write_pdf(render.render(context, settings.templates), stem.with_suffix(".pdf"), pdf_variant)
     document = word.write_docx(context, settings.templates, stem.with_suffix(".docx"))
     attachment = None
     if spec.attachment and spec.attachment.placement == "separate":
         attachment = render.write_pdf(render.render(context | {"part": "attachment"}, settings.templates),
                                       stem.parent / f"{region}-{year}-attachment.pdf", pdf_variant)
+    with _warehouse(settings, settings.warehouse, contracts) as con:
+        provenance.record_run(con, region, year, "draft" if draft else "strict", str(pdf), flow_run_id,
+                              _as_printed(year_metrics, lines))
     return ReportFiles(pdf=pdf, html=stem.with_suffix(".html"), docx=document, metrics_csv=metrics_csv,
                        metrics_xlsx=metrics_xlsx, attachment=attachment)
+
+
+def _as_printed(year_metrics: pl.DataFrame, lines: list[MetricLine]) -> pl.DataFrame:
+    """The metrics table with how the report printed each metric (provenance.PRINTED_COLUMNS)."""
+    printed = pl.DataFrame([(line.metric_id, line.unit, line.printed, line.prior_printed, line.change)
+                            for line in lines], schema=["metric_id", *provenance.PRINTED_COLUMNS], orient="row")
+    return year_metrics.join(printed, on="metric_id", how="left")

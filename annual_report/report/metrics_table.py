@@ -37,6 +37,7 @@ class MetricLine:
     unrounded: Decimal | None
     prior_printed: str
     prior_unrounded: Decimal | None
+    change: str      # the change against the prior year as the attachment's table prints it ("—" for none)
     printed_in: str
     ledgers: str
     metric_id: str
@@ -98,14 +99,14 @@ def metric_lines(spec: ReportSpec, figures: Figures, formatter: Formatter, metri
     lines = []
     for metric_id in report_order(spec, figures, list(rows)):
         row = rows[metric_id]
-        unit, printed, prior_printed = row["unit"], NO_VALUE, NO_VALUE
+        unit, printed, prior_printed, change = row["unit"], NO_VALUE, NO_VALUE, NO_VALUE
         figure = figures.get(metric_id) if row["value"] is not None else None
         if isinstance(figure, Figure):
-            unit, printed, prior_printed, _ = formatter.table_cells(figure)
+            unit, printed, prior_printed, change = formatter.table_cells(figure)
         scale = _scale(row["unit"], unit)
         lines.append(MetricLine(
             label=row["label"], unit=unit, printed=printed, unrounded=_unrounded(row["value"], scale),
-            prior_printed=prior_printed, prior_unrounded=_unrounded(row["prior_value"], scale),
+            prior_printed=prior_printed, prior_unrounded=_unrounded(row["prior_value"], scale), change=change,
             printed_in=_printed_in(spec, metric_id),
             ledgers="、".join(contracts[d].title if d in contracts else d for d in row["datasets"]),
             metric_id=metric_id))
@@ -162,9 +163,7 @@ def write_metrics_xlsx(lines: list[MetricLine], year: int, path: Path) -> Path:
     return path
 
 
-def write_metrics_tables(spec: ReportSpec, figures: Figures, formatter: Formatter, metrics: pl.DataFrame,
-                         contracts: dict[str, Contract], year: int, stem: Path) -> tuple[Path, Path]:
+def write_metrics_tables(lines: list[MetricLine], year: int, stem: Path) -> tuple[Path, Path]:
     """`<stem>.csv` and `<stem>.xlsx`: the year's metrics table for the office."""
-    lines = metric_lines(spec, figures, formatter, metrics, contracts)
     return (write_metrics_csv(lines, year, stem.with_suffix(".csv")),
             write_metrics_xlsx(lines, year, stem.with_suffix(".xlsx")))
