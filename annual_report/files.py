@@ -15,13 +15,14 @@ import os
 import re
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import polars as pl
+    from openpyxl.worksheet.worksheet import Worksheet
 
 
 PARTIAL = ".partial"
@@ -101,6 +102,38 @@ def write_text(path: Path, text: str) -> Path:
 def neutralise(value: str) -> str:
     """A cell that a spreadsheet program would run as a formula, made plain text."""
     return "'" + value if value.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(value) else value
+
+
+def _width(value: object) -> int:
+    """A cell's width in Excel's character widths: a CJK character takes two."""
+    return sum(2 if ord(char) > 0x2E7F else 1 for char in str(value))
+
+
+def write_xlsx(path: Path, sheets: Sequence[tuple[str, list[str], list[list[object]]]],
+               style: Callable[[Worksheet], None] | None = None) -> Path:
+    """A workbook, atomically: a sheet per (title, header row, rows), its text cells neutralised, `style` (number
+    formats, say) applied to each, then the header row bold and frozen and the columns as wide as their contents."""
+    from openpyxl import Workbook  # only the spreadsheets need it
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(title)
+        sheet.append(header)
+        for row in rows:
+            sheet.append([neutralise(cell) if isinstance(cell, str) else cell for cell in row])
+        if style is not None:
+            style(sheet)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for index, column in enumerate(sheet.iter_cols(), start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = max(_width(c.value or "") for c in column) + 2
+        sheet.freeze_panes = "A2"
+    with replacing(path) as partial:
+        workbook.save(partial)
+    return path
 
 
 def write_csv(frame: pl.DataFrame, path: Path) -> Path:

@@ -14,11 +14,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Alignment
+from openpyxl.worksheet.worksheet import Worksheet
 
-from annual_report.files import neutralise, replacing, write_csv
+from annual_report.files import write_csv, write_xlsx
 from annual_report.intake.contracts import Contract
 from annual_report.report.figures import NO_VALUE, RATE, Figure, Figures, Formatter
 from annual_report.report.spec import ReportSpec
@@ -129,38 +128,24 @@ def write_metrics_csv(lines: list[MetricLine], year: int, path: Path) -> Path:
     return write_csv(pl.DataFrame(rows, schema=dict.fromkeys(headers(year), pl.String), orient="row"), path)
 
 
-def _width(value: object) -> int:
-    """A cell's width in Excel's character widths: a CJK character takes two."""
-    text = str(value)
-    return sum(2 if ord(char) > 0x2E7F else 1 for char in text)
-
-
-def write_metrics_xlsx(lines: list[MetricLine], year: int, path: Path) -> Path:
-    """The table as an Excel workbook, atomically: the header row frozen and bold, columns as wide as their
-    contents, numbers as numbers (a printed value shown with the decimals the report prints), text neutralised."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = f"{year}年{SHEET_TITLE}"
-    sheet.append(headers(year))
-    for number, line in enumerate(lines, start=1):
-        sheet.append([neutralise(cell) if isinstance(cell, str) else cell for cell in _cells(number, line)])
+def _printed_decimals(sheet: Worksheet) -> None:
+    """Numbers as numbers, a printed value shown with the decimals the report prints (99.20, not 99.2); a dash
+    centred."""
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             if isinstance(cell.value, Decimal):
                 places = max(0, -cell.value.as_tuple().exponent)
                 cell.value = int(cell.value) if places == 0 else float(cell.value)
-                if cell.column in (4, 6):  # the printed values: with the decimals printed (99.20, not 99.2)
+                if cell.column in (4, 6):  # the printed values
                     cell.number_format = "0." + "0" * places if places else "0"
             elif cell.value == NO_VALUE:
                 cell.alignment = Alignment(horizontal="center")
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for index, column in enumerate(sheet.iter_cols(), start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(_width(c.value or "") for c in column) + 2
-    sheet.freeze_panes = "A2"
-    with replacing(path) as partial:
-        workbook.save(partial)
-    return path
+
+
+def write_metrics_xlsx(lines: list[MetricLine], year: int, path: Path) -> Path:
+    """The table as an Excel workbook, atomically (files.write_xlsx), numbers as numbers."""
+    rows = [_cells(number, line) for number, line in enumerate(lines, start=1)]
+    return write_xlsx(path, [(f"{year}年{SHEET_TITLE}", headers(year), rows)], _printed_decimals)
 
 
 def write_metrics_tables(lines: list[MetricLine], year: int, stem: Path) -> tuple[Path, Path]:
