@@ -244,15 +244,20 @@ def explain_command(args: argparse.Namespace) -> int:
         text,
         write_rows,
     )
+    from annual_report.warehouse import database
     from annual_report.warehouse.provenance import NoRecordedRunError
 
     settings = _settings(args)
     if not settings.warehouse.exists():
         print(f"尚无报告运行记录（{_relative(settings.warehouse)} 不存在）", file=sys.stderr)
         return 2
-    catalogue, _ = pipeline.region_metrics(settings, args.region, args.year, region_contracts(settings))
+    contracts = region_contracts(settings)
+    catalogue = pipeline.region_catalogue(settings, args.region)
     try:
-        explanation = explain(settings, catalogue, args.region, args.year, args.metric, args.run)
+        with database.connect(settings.warehouse, contracts.values(), lock_timeout=settings.lock_timeout,
+                              memory_limit=settings.memory_limit) as con:
+            explanation = explain(con, settings.sql, contracts, catalogue, args.region, args.year, args.metric,
+                                  args.run)
     except (NoRecordedRunError, UnknownFigureError) as error:
         print(error.args[0], file=sys.stderr)
         return 2

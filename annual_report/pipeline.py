@@ -271,11 +271,15 @@ def require_filled_spec(settings: Settings, region: str, year: int) -> None:
                         "(a draft, --mode draft, renders them as they are)")
 
 
+def region_catalogue(settings: Settings, region: str) -> Catalogue:
+    """The region's catalogue: the shared library, then its own metrics."""
+    return load_catalogue(settings.sql / "metrics", settings.region_pack(region) / "metrics")
+
+
 def region_metrics(settings: Settings, region: str, year: int,
                    contracts: dict[str, Contract]) -> tuple[Catalogue, set[str]]:
-    """The region's catalogue (the shared library, then its own metrics) and the metrics its report of the year
-    needs computed."""
-    catalogue = load_catalogue(settings.sql / "metrics", settings.region_pack(region) / "metrics")
+    """The region's catalogue and the metrics its report of the year needs computed."""
+    catalogue = region_catalogue(settings, region)
     spec = settings.spec_path(region, year)
     needed = catalogue.needed(load_spec(spec).metrics_used)
     catalogue.check(contracts, needed, spec)

@@ -7,7 +7,8 @@ taken and rejected), the rows behind it those of exactly these submissions (`Cat
 rows of each, `metrics.staged`), each with its row number in the file as the department submitted it. The rows'
 workbook reproduces the figure: a count is its rows, a sum or a mean the column summed or averaged, a ratio its
 numerator's over its denominator's (a sheet each). The cross-checks that read its ledgers are run on the versions
-in force, which the explanation says when they are no longer the ones the report was computed from.
+in force (the staging views each run leaves), which the explanation says when they are no longer the ones the
+report was computed from.
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ import duckdb
 from openpyxl.worksheet.worksheet import Worksheet
 
 from annual_report.files import write_xlsx
-from annual_report.intake.contracts import Contract, region_contracts
+from annual_report.intake.contracts import Contract
 from annual_report.report.figures import NO_VALUE, RATE
-from annual_report.settings import ROOT, Settings
-from annual_report.warehouse import database, provenance
+from annual_report.settings import ROOT
+from annual_report.warehouse import provenance
 from annual_report.warehouse.catalogue import Catalogue, Metric, RowSet
 from annual_report.warehouse.cross_checks import (
     CheckWarning,
@@ -33,7 +34,7 @@ from annual_report.warehouse.cross_checks import (
     cross_checks,
     failures,
 )
-from annual_report.warehouse.metrics import build_staging, staged
+from annual_report.warehouse.metrics import staged
 
 MEASURE_WORDS = {"count": "计数（行数）", "count_distinct": "不重复计数", "sum": "求和", "mean": "平均值"}
 FILE_HEADER, ROW_HEADER = "报送文件", "文件中的行号"  # the columns before a ledger's own in the rows' workbook
@@ -82,6 +83,7 @@ class Explanation:
     rows: list[Rows]
     checks: list[tuple[CrossCheck, list[CheckWarning]]]
     in_force: bool                        # the run's submissions of the year are still the versions in force
+    titles: dict[str, str]                # each dataset's ledger title, as departments know it
 
     @property
     def reproduced(self) -> float | None:
@@ -95,40 +97,35 @@ class Explanation:
         return sum(numerator) / denominator[0] if denominator[0] else None
 
 
-def explain(settings: Settings, catalogue: Catalogue, region: str, year: int, metric_id: str,
-            run_id: int | None = None) -> Explanation:
+def explain(con: duckdb.DuckDBPyConnection, sql_dir: Path, contracts: dict[str, Contract], catalogue: Catalogue,
+            region: str, year: int, metric_id: str, run_id: int | None = None) -> Explanation:
     """A figure of the region's latest recorded report of the year (or of the run given), explained."""
-    contracts = region_contracts(settings)
-    with database.connect(settings.warehouse, contracts.values(), lock_timeout=settings.lock_timeout,
-                          memory_limit=settings.memory_limit) as con:
-        run = provenance.report_run(con, region, year, run_id)
-        figures = provenance.run_figures(con, run.run_id)
-        printed = {row["metric_id"]: row for row in figures.iter_rows(named=True)}
-        if metric_id not in printed:
-            raise UnknownFigureError(f"{region} {year} 年度报告（第 {run.run_id} 次运行）没有指标“{metric_id}”；"
-                                     f"其指标为：{'、'.join(sorted(printed))}")
-        figure = printed[metric_id]
-        sources = provenance.sources(con, run.run_id, metric_id)
-        this_year = [s for s in sources if s.year == year]
-        staged_rows = {dataset: staged(settings.sql, contract, [s.submission_id for s in this_year
-                                                                   if s.dataset == dataset])
-                       for dataset, contract in contracts.items()}
-        con.execute(f"set variable report_year = {int(year)}")
-        row_sets = catalogue.row_sets(metric_id, list(figure["datasets"]), staged_rows)
-        rows = [_rows(con, row_set, contracts[row_set.dataset]) for row_set in row_sets]
-        in_force = {s.submission_id for s in this_year} == {sid for (sid,) in con.execute(
-            "select submission_id from current_submissions where year = ? and list_contains(?, dataset)",
-            [year, list(figure["datasets"])]).fetchall()}
-        build_staging(con, settings.sql, contracts)
-        checks = [(check, failures(con, check, year)) for check in cross_checks(settings.sql)
-                  if set(check.datasets) & set(figure["datasets"])]
+    run = provenance.report_run(con, region, year, run_id)
+    figures = provenance.run_figures(con, run.run_id)
+    printed = {row["metric_id"]: row for row in figures.iter_rows(named=True)}
+    if metric_id not in printed:
+        raise UnknownFigureError(f"{region} {year} 年度报告（第 {run.run_id} 次运行）没有指标“{metric_id}”；"
+                                 f"其指标为：{'、'.join(sorted(printed))}")
+    figure = printed[metric_id]
+    sources = provenance.sources(con, run.run_id, metric_id)
+    this_year = [s for s in sources if s.year == year]
+    staged_rows = {dataset: staged(sql_dir, contract, [s.submission_id for s in this_year if s.dataset == dataset])
+                   for dataset, contract in contracts.items()}
+    con.execute(f"set variable report_year = {int(year)}")
+    row_sets = catalogue.row_sets(metric_id, list(figure["datasets"]), staged_rows)
+    rows = [_rows(con, row_set, contracts[row_set.dataset]) for row_set in row_sets]
+    in_force = {s.submission_id for s in this_year} == {sid for (sid,) in con.execute(
+        "select submission_id from current_submissions where year = ? and list_contains(?, dataset)",
+        [year, list(figure["datasets"])]).fetchall()}
+    checks = [(check, failures(con, check, year)) for check in cross_checks(sql_dir)
+              if set(check.datasets) & set(figure["datasets"])]
     base = metric_id.partition(".")[0]
     metric = catalogue.metrics.get(metric_id) or catalogue.metrics.get(base)
     source_file = catalogue.sources.get(metric.id) if metric else None
     compiling = replace(catalogue, models=()) if metric else catalogue  # a declared metric's SQL is its own
     return Explanation(run=run, figure=figure, metric=metric, source_file=source_file,
                        sql=compiling.sql(catalogue.needed([base])), sources=sources, rows=rows, checks=checks,
-                       in_force=in_force)
+                       in_force=in_force, titles={dataset: contract.title for dataset, contract in contracts.items()})
 
 
 def _rows(con: duckdb.DuckDBPyConnection, row_set: RowSet, contract: Contract) -> Rows:
@@ -166,7 +163,8 @@ def _definition(explanation: Explanation, catalogue: Catalogue) -> list[str]:
     """What the figure is, in words: its description, and how it is computed from what."""
     metric, figure = explanation.metric, explanation.figure
     if metric is None:
-        return [f"定义：由手写模型（sql/metrics/ 或本地区 metrics/ 下的 .sql 文件）计算，读取：{'、'.join(figure['datasets'])}"]
+        ledgers = "、".join(f"《{explanation.titles.get(d, d)}》" for d in figure["datasets"])
+        return [f"定义：由手写模型（sql/metrics/ 或本地区 metrics/ 下的 .sql 文件）计算，读取{ledgers}"]
     lines = [f"定义：{metric.description or metric.label.replace('{category}', '')}"]
     if metric.kind == "ratio":
         numerator = " + ".join(catalogue.metrics[n].label if n in catalogue.metrics else n for n in metric.numerator)
@@ -187,7 +185,7 @@ def _how_reproduced(rows: Rows) -> str:
     """How the office gets the figure from a sheet of the rows' workbook."""
     measure = rows.row_set.measure
     if measure is None:
-        return f"共 {len(rows.rows)} 行（手写模型读取的全部行）"
+        return f"共 {len(rows.rows)} 行（手写模型读取的本年度全部行，其算法见下方计算SQL）"
     word = {"count": "行数", "count_distinct": f"“{rows.column}”的不重复值个数", "sum": f"“{rows.column}”之和",
             "mean": f"“{rows.column}”的平均值"}[measure.measure]
     return f"共 {len(rows.rows)} 行，{word}为 {_number(rows.measured)}"
@@ -218,12 +216,14 @@ def text(explanation: Explanation, catalogue: Catalogue) -> list[str]:
     if not explanation.in_force:
         lines.append("  注意：上述文件已不是现行有效版本（其后有重新报送或撤回）；明细仍按上述文件，审核结果按现行版本")
     lines += ["", f"明细（{explanation.run.year} 年）："]
-    lines += [f"  {'' if rows.row_set.part == '明细' else rows.row_set.part + '：'}{rows.row_set.label}："
-              f"{_how_reproduced(rows)}" for rows in explanation.rows]
+    for rows in explanation.rows:
+        part = "" if rows.row_set.part == "明细" else f"{rows.row_set.part}："
+        label = rows.row_set.label if rows.row_set.measure else f"《{explanation.titles[rows.row_set.dataset]}》"
+        lines.append(f"  {part}{label}：{_how_reproduced(rows)}")
     reproduced = explanation.reproduced
     if reproduced is not None and figure["value"] is not None:
         scale = 100 if figure["unit"] == RATE else 1
-        lines.append(f"  由明细算得：{_number(reproduced * scale)}{'%' if scale == 100 else figure['unit']}")
+        lines.append(f"  由明细算得（未舍入）：{_number(reproduced * scale)}{'%' if scale == 100 else figure['unit']}")
     lines += ["", "审核公式："]
     for check, found in explanation.checks:
         verdict = "通过" if not found else "未通过：" + "；".join(w.message for w in found[:SHOWN_CHECK_FAILURES])

@@ -21,6 +21,7 @@ reads, never typed beside it.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass as plain_dataclass
@@ -370,6 +371,7 @@ def _ratio_sql(metric: Metric) -> str:
             f"        where metric_id in ({', '.join(literal(m) for m in metric.components)})) as datasets")
 
 
+@functools.cache
 def datasets_read(sql: str, path: Path) -> list[str]:
     """The datasets a SQL model reads: every `stg_<dataset>` table its parse tree names (a model's lineage, never
     typed beside it). The parser's, not `duckdb.get_table_names`, which binds the query and fails on a join
