@@ -104,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
     with_data = summary.metrics["value"].is_not_null().sum()
     print(f"Metrics: {with_data} of {summary.metrics.height} with data → {_relative(summary.files.metrics_csv)}")
     print(f"         {_relative(summary.files.metrics_xlsx)}")
+    print(f"Sign-off: {_relative(summary.files.figures_xlsx)}")
     print(f"HTML:    {_relative(summary.files.html)}")
     print(f"PDF:     {_relative(summary.files.pdf)}")
     print(f"DOCX:    {_relative(summary.files.docx)}")

@@ -30,6 +30,7 @@ HOST = socket.gethostname()
 PARTIAL_NAME = re.compile(r"\.(\d+)@(.*)\.[0-9a-f]{8}\.partial")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+XLSX_WIDTH = 80  # a spreadsheet column's widest, in Excel's character widths (40 Chinese characters)
 
 
 def _running(pid: int) -> bool:
@@ -112,9 +113,10 @@ def _width(value: object) -> int:
 def write_xlsx(path: Path, sheets: Sequence[tuple[str, list[str], list[list[object]]]],
                style: Callable[[Worksheet], None] | None = None) -> Path:
     """A workbook, atomically: a sheet per (title, header row, rows), its text cells neutralised, `style` (number
-    formats, say) applied to each, then the header row bold and frozen and the columns as wide as their contents."""
+    formats, say) applied to each, then the header row bold and frozen and the columns as wide as their contents
+    (at most XLSX_WIDTH; longer text, a sentence, wraps), each line of a cell on a line of its own."""
     from openpyxl import Workbook  # only the spreadsheets need it
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook()
@@ -129,7 +131,11 @@ def write_xlsx(path: Path, sheets: Sequence[tuple[str, list[str], list[list[obje
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for index, column in enumerate(sheet.iter_cols(), start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = max(_width(c.value or "") for c in column) + 2
+            widest = max(_width(line) for c in column for line in str(c.value or "").split("\n"))
+            sheet.column_dimensions[get_column_letter(index)].width = min(widest, XLSX_WIDTH) + 2
+            for cell in column:
+                if isinstance(cell.value, str) and (_width(cell.value) > XLSX_WIDTH or "\n" in cell.value):
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.freeze_panes = "A2"
     with replacing(path) as partial:
         workbook.save(partial)

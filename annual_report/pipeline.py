@@ -23,6 +23,11 @@ from annual_report.intake.archive import Archive
 from annual_report.intake.contracts import Contract, region_contracts
 from annual_report.intake.submission import SubmissionResult
 from annual_report.report import render, word
+from annual_report.report.figures_table import (
+    attachment_figures,
+    narrative_figures,
+    write_figures_table,
+)
 from annual_report.report.metrics_table import (
     MetricLine,
     metric_lines,
@@ -42,6 +47,7 @@ class ReportFiles:
     docx: Path       # the editable document the office revises in Word or WPS
     metrics_csv: Path
     metrics_xlsx: Path
+    figures_xlsx: Path  # the figures table for sign-off (数据审核表)
     attachment: Path | None = None  # the attachment's PDF when the spec publishes it separately
 
 
@@ -299,8 +305,8 @@ def render_report(settings: Settings, region: str, year: int, year_metrics: pl.D
                   flow_run_id: str | None = None) -> ReportFiles:
     """Write the report's PDF (a variant such as pdf/a-3u on request), its HTML preview, its DOCX and the metrics
     table (CSV and XLSX, see `metrics_table`) under outputs/<year>/, and the attachment's PDF when the spec
-    publishes it separately; then record the run in the warehouse: each figure as printed and the submissions
-    it was computed from (`provenance`).
+    publishes it separately; then record the run in the warehouse (each figure as printed and the submissions it
+    was computed from: `provenance`) and write the figures table for sign-off from the record (`figures_table`).
     With provisional notes (a list, even empty) it is a draft: the figures that have no data are printed as
     marked gaps instead of stopping, and its first page says it is provisional and lists the notes."""
     draft = provisional is not None
@@ -318,10 +324,14 @@ def render_report(settings: Settings, region: str, year: int, year_metrics: pl.D
         attachment = render.write_pdf(render.render(context | {"part": "attachment"}, settings.templates),
                                       stem.parent / f"{region}-{year}-attachment.pdf", pdf_variant)
     with _warehouse(settings, settings.warehouse, contracts) as con:
-        provenance.record_run(con, region, year, "draft" if draft else "strict", str(pdf), flow_run_id,
-                              _as_printed(year_metrics, lines))
+        run_id = provenance.record_run(con, region, year, "draft" if draft else "strict", str(pdf), flow_run_id,
+                                       _as_printed(year_metrics, lines))
+        sources = {line.metric_id: provenance.sources(con, run_id, line.metric_id) for line in lines}
+    printed = narrative_figures(spec, year_metrics, contracts, year, draft, context["narrative"])
+    figures_xlsx = write_figures_table(printed + attachment_figures(spec, lines), lines, sources,
+                                       stem.parent / f"{region}-{year}-figures.xlsx")
     return ReportFiles(pdf=pdf, html=stem.with_suffix(".html"), docx=document, metrics_csv=metrics_csv,
-                       metrics_xlsx=metrics_xlsx, attachment=attachment)
+                       metrics_xlsx=metrics_xlsx, figures_xlsx=figures_xlsx, attachment=attachment)
 
 
 def _as_printed(year_metrics: pl.DataFrame, lines: list[MetricLine]) -> pl.DataFrame:
