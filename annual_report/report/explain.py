@@ -36,7 +36,7 @@ from annual_report.warehouse.cross_checks import (
 )
 from annual_report.warehouse.metrics import staged
 
-MEASURE_WORDS = {"count": "计数（行数）", "count_distinct": "不重复计数", "sum": "求和", "mean": "平均值"}
+MEASURE_WORDS = {"count": "计数", "count_distinct": "不重复计数", "sum": "求和", "mean": "平均值"}
 FILE_HEADER, ROW_HEADER = "报送文件", "文件中的行号"  # the columns before a ledger's own in the rows' workbook
 SHOWN_CHECK_FAILURES = 5
 
@@ -83,7 +83,7 @@ class Explanation:
     rows: list[Rows]
     checks: list[tuple[CrossCheck, list[CheckWarning]]]
     in_force: bool                        # the run's submissions of the year are still the versions in force
-    titles: dict[str, str]                # each dataset's ledger title, as departments know it
+    contracts: dict[str, Contract]        # the ledgers' titles and headers, as departments know them
 
     @property
     def reproduced(self) -> float | None:
@@ -125,7 +125,7 @@ def explain(con: duckdb.DuckDBPyConnection, sql_dir: Path, contracts: dict[str, 
     compiling = replace(catalogue, models=()) if metric else catalogue  # a declared metric's SQL is its own
     return Explanation(run=run, figure=figure, metric=metric, source_file=source_file,
                        sql=compiling.sql(catalogue.needed([base])), sources=sources, rows=rows, checks=checks,
-                       in_force=in_force, titles={dataset: contract.title for dataset, contract in contracts.items()})
+                       in_force=in_force, contracts=contracts)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, row_set: RowSet, contract: Contract) -> Rows:
@@ -155,6 +155,16 @@ def _relative(path: Path) -> Path:
     return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
 
 
+def _ledger(explanation: Explanation, dataset: str) -> str:
+    contract = explanation.contracts.get(dataset)
+    return f"《{contract.title}》" if contract else dataset
+
+
+def _header(explanation: Explanation, dataset: str, column: str) -> str:
+    """A column's header as the department's ledger has it."""
+    return next(c.header for c in explanation.contracts[dataset].columns if c.name == column)
+
+
 def _printed(value: str, unit: str) -> str:
     return f"{value}{unit}" if value != NO_VALUE else "—（无数据）"
 
@@ -163,7 +173,7 @@ def _definition(explanation: Explanation, catalogue: Catalogue) -> list[str]:
     """What the figure is, in words: its description, and how it is computed from what."""
     metric, figure = explanation.metric, explanation.figure
     if metric is None:
-        ledgers = "、".join(f"《{explanation.titles.get(d, d)}》" for d in figure["datasets"])
+        ledgers = "、".join(_ledger(explanation, d) for d in figure["datasets"])
         return [f"定义：由手写模型（sql/metrics/ 或本地区 metrics/ 下的 .sql 文件）计算，读取{ledgers}"]
     lines = [f"定义：{metric.description or metric.label.replace('{category}', '')}"]
     if metric.kind == "ratio":
@@ -171,11 +181,19 @@ def _definition(explanation: Explanation, catalogue: Catalogue) -> list[str]:
         lines.append(f"计算：（{numerator}）÷ {catalogue.metrics[metric.denominator].label}")
     elif metric.kind == "share":
         base = catalogue.metrics[metric.share_of]
-        lines.append(f"计算：本类别的{base.label} ÷ 各类别{base.label}之和（按“{metric.by}”分类）")
+        by = _header(explanation, base.dataset, metric.by)
+        lines.append(f"计算：本类别的{base.label} ÷ 各类别{base.label}之和（按“{by}”分类）")
     else:
-        lines.append(f"计算：{MEASURE_WORDS[metric.measure]}，数据表 {metric.of}"
-                     + (f"，条件 {metric.where}" if metric.where else "")
-                     + (f"，按 {metric.dated_by} 计入年度" if metric.dated_by else ""))
+        column = metric.of.partition(".")[2]
+        lines.append(f"计算：{_ledger(explanation, metric.dataset)}"
+                     + (f"中按“{_header(explanation, metric.dataset, metric.dated_by)}”计入本年度" if metric.dated_by
+                        else "中本年度")
+                     + ("、符合筛选条件" if metric.where else "") + "的行，"
+                     + (f"“{_header(explanation, metric.dataset, column)}”的" if column else "")
+                     + MEASURE_WORDS[metric.measure]
+                     + (f"（按“{_header(explanation, metric.dataset, metric.by)}”分类）" if metric.by else ""))
+        if metric.where:
+            lines.append(f"筛选条件（SQL）：{metric.where}")
     if explanation.source_file:
         lines.append(f"声明：{_relative(explanation.source_file)}")
     return lines
@@ -218,7 +236,7 @@ def text(explanation: Explanation, catalogue: Catalogue) -> list[str]:
     lines += ["", f"明细（{explanation.run.year} 年）："]
     for rows in explanation.rows:
         part = "" if rows.row_set.part == "明细" else f"{rows.row_set.part}："
-        label = rows.row_set.label if rows.row_set.measure else f"《{explanation.titles[rows.row_set.dataset]}》"
+        label = rows.row_set.label if rows.row_set.measure else _ledger(explanation, rows.row_set.dataset)
         lines.append(f"  {part}{label}：{_how_reproduced(rows)}")
     reproduced = explanation.reproduced
     if reproduced is not None and figure["value"] is not None:
