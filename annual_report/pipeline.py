@@ -227,7 +227,8 @@ def _replay(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], arch
 
 
 def rebuild_warehouse(settings: Settings) -> list[SubmissionResult]:
-    """A new warehouse from the archive alone: every receipt replayed in order, metrics rebuilt.
+    """A new warehouse from the archive alone: every receipt replayed in order, the record of the reports produced
+    carried over from the old one where it can be read, metrics rebuilt.
 
     The new warehouse is built beside the old one and replaces it only when complete; the old one's lock is
     held throughout, so no run writes to a file that is about to be replaced.
@@ -242,6 +243,8 @@ def rebuild_warehouse(settings: Settings) -> list[SubmissionResult]:
         with tempfile.TemporaryDirectory(prefix="annual-report-") as workdir, \
                 _warehouse(settings, building, contracts) as con:
             results = _replay(con, contracts, archive, Path(workdir))
+            if settings.warehouse.exists():
+                provenance.carry_over(con, settings.warehouse)
             for region, year in _specs(settings, {r.year for r in results}):
                 catalogue, needed = region_metrics(settings, region, year, contracts)
                 metrics.build_metrics(con, settings.sql, contracts, catalogue, needed, region, year)

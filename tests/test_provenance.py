@@ -55,3 +55,30 @@ def test_a_run_keeps_its_figures_and_files_after_a_resubmission(settings: Settin
     assert (after.sha256, after.contract_version) == current
     assert (before.file, before.department, before.rows_loaded) == ("2021/法律援助中心/援助.csv", "法律援助中心", 2)
     assert before.contract_version == region_contracts(settings)["legal_aid_cases"].version
+
+
+def test_a_rebuild_carries_the_record_over_to_the_new_submissions(settings: Settings) -> None:
+    with database.connect(settings.warehouse) as con:  # a submission the archive does not hold: ids shift in a rebuild
+        con.execute("insert into submissions (year, department, file, sha256, size_bytes, received_at, rows_read, "
+                    "rows_loaded, rows_rejected, status) values (2021, 'x', 'x', 'x', 0, now(), 0, 0, 0, 'failed')")
+    ledger = settings.inputs / "2021" / "法律援助中心" / "援助.csv"
+    write_csv(ledger, [LEGAL_AID_HEADER, ["A1", *CASE]])
+    take(settings, 2021)
+    first = record(settings, "draft")
+    write_csv(ledger, [LEGAL_AID_HEADER, ["A1", *CASE], ["A2", *CASE]])
+    take(settings, 2021)
+    second = record(settings, "strict")
+    with database.connect(settings.warehouse) as con:
+        before = {run: provenance.sources(con, run, "legal_aid_cases") for run in (first, second)}
+    pipeline.rebuild_warehouse(settings)
+    with database.connect(settings.warehouse) as con:
+        assert provenance.report_run(con, "jinjiang", 2021).run_id == second
+        for run in (first, second):
+            [old] = before[run]
+            [new] = provenance.sources(con, run, "legal_aid_cases")
+            assert (new.sha256, new.file, new.rows_loaded) == (old.sha256, old.file, old.rows_loaded)
+            assert new.submission_id == old.submission_id - 1
+            assert con.execute("select sha256 from submissions where submission_id = ?",
+                               [new.submission_id]).fetchall() == [(old.sha256,)]
+        assert provenance.run_figures(con, first).filter(pl.col("metric_id") == "legal_aid_cases")["value"][0] == 1
+    assert record(settings, "strict") == second + 1   # numbered on from the runs carried over

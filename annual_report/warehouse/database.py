@@ -67,9 +67,8 @@ create table if not exists folder_files (
 -- provenance: each report produced, every figure it printed, and the submissions each was computed from (their
 -- file, fingerprint and contract version copied, so that what a report said, and from which files, can be told
 -- after later resubmissions); rows are only ever added
-create sequence if not exists report_run_ids start 1;
 create table if not exists report_runs (
-    run_id integer primary key default nextval('report_run_ids'),
+    run_id integer primary key,  -- one more than the last (a rebuild carries the runs over, ids and all)
     region varchar not null,
     year integer not null,
     mode varchar not null,      -- strict | draft
@@ -95,7 +94,7 @@ create table if not exists report_run_figures (
 create table if not exists report_run_sources (
     run_id integer not null,
     metric_id varchar not null,
-    submission_id integer not null,
+    submission_id integer,      -- null where a rebuild found no submission of these bytes
     year integer not null,
     department varchar not null,
     dataset varchar not null,

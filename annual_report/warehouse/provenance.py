@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from annual_report.intake.validate import literal
 from annual_report.warehouse.database import transaction
 
 # the metrics table's columns a run's figures keep, and how the report printed each
@@ -60,8 +62,9 @@ def record_run(con: duckdb.DuckDBPyConnection, region: str, year: int, mode: str
     try:
         with transaction(con):
             run_id = con.execute(
-                "insert into report_runs (region, year, mode, ran_at, flow_run_id, pdf) values (?, ?, ?, ?, ?, ?) "
-                "returning run_id", [region, year, mode, datetime.now(), flow_run_id, pdf]).fetchone()[0]
+                "insert into report_runs (run_id, region, year, mode, ran_at, flow_run_id, pdf) "
+                "select coalesce(max(run_id), 0) + 1, ?, ?, ?, ?, ?, ? from report_runs returning run_id",
+                [region, year, mode, datetime.now(), flow_run_id, pdf]).fetchall()[0][0]
             con.execute(f"insert into report_run_figures by name select {int(run_id)} as run_id, "
                         "* exclude (submission_ids) from recorded_figures")
             con.execute(
@@ -73,6 +76,33 @@ def record_run(con: duckdb.DuckDBPyConnection, region: str, year: int, mode: str
     finally:
         con.unregister("recorded_figures")
     return run_id
+
+
+def carry_over(con: duckdb.DuckDBPyConnection, earlier: Path) -> None:
+    """Into a rebuilt warehouse, the record of every report the earlier one holds, each source matched to the
+    submission of the same bytes from the same department for the same year (null where there is none); nothing
+    when the earlier warehouse cannot be read (a damaged file, the reason to rebuild: its record is lost with it)."""
+    try:
+        con.execute(f"attach {literal(str(earlier))} as earlier (read_only)")
+    except duckdb.Error:
+        return
+    try:
+        tables = {name for (name,) in con.execute(
+            "select table_name from duckdb_tables() where database_name = 'earlier'").fetchall()}
+        if not {"report_runs", "report_run_figures", "report_run_sources"} <= tables:
+            return  # made before reports were recorded: none to carry
+        with transaction(con):
+            con.execute("insert into report_runs select * from earlier.report_runs")
+            con.execute("insert into report_run_figures select * from earlier.report_run_figures")
+            con.execute(
+                """insert into report_run_sources
+                   select r.* replace (s.submission_id as submission_id) from earlier.report_run_sources r
+                   left join (select sha256, year, department, max(submission_id) as submission_id from submissions
+                              where status = 'loaded' group by all) s using (sha256, year, department)""")
+    except duckdb.Error:
+        return
+    finally:
+        con.execute("detach earlier")
 
 
 def report_run(con: duckdb.DuckDBPyConnection, region: str, year: int, run_id: int | None = None) -> ReportRun:
