@@ -104,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
     with_data = summary.metrics["value"].is_not_null().sum()
     print(f"Metrics: {with_data} of {summary.metrics.height} with data → {_relative(summary.files.metrics_csv)}")
     print(f"         {_relative(summary.files.metrics_xlsx)}")
+    print(f"Sign-off: {_relative(summary.files.figures_xlsx)}")
     print(f"HTML:    {_relative(summary.files.html)}")
     print(f"PDF:     {_relative(summary.files.pdf)}")
     print(f"DOCX:    {_relative(summary.files.docx)}")
@@ -235,6 +236,38 @@ def rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+def explain_command(args: argparse.Namespace) -> int:
+    from annual_report import pipeline
+    from annual_report.intake.contracts import region_contracts
+    from annual_report.report.explain import (
+        UnknownFigureError,
+        explain,
+        text,
+        write_rows,
+    )
+    from annual_report.warehouse import database
+    from annual_report.warehouse.provenance import NoRecordedRunError
+
+    settings = _settings(args)
+    if not settings.warehouse.exists():
+        print(f"尚无报告运行记录（{_relative(settings.warehouse)} 不存在）", file=sys.stderr)
+        return 2
+    contracts = region_contracts(settings)
+    catalogue = pipeline.region_catalogue(settings, args.region)
+    try:
+        with database.connect(settings.warehouse, contracts.values(), lock_timeout=settings.lock_timeout,
+                              memory_limit=settings.memory_limit) as con:
+            explanation = explain(con, settings.sql, contracts, catalogue, args.region, args.year, args.metric,
+                                  args.run)
+    except (NoRecordedRunError, UnknownFigureError) as error:
+        print(error.args[0], file=sys.stderr)
+        return 2
+    print("\n".join(_shown(line) for line in text(explanation, catalogue)))
+    if args.rows:
+        print(f"明细已写入：{_relative(write_rows(explanation, args.rows))}")
+    return 0
+
+
 def _region(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--region", default="jinjiang",
                         help="the region, whose pack reports/<region>/ holds its specs, metrics and contracts")
@@ -291,6 +324,14 @@ def main(argv: list[str] | None = None) -> int:
     status_parser.add_argument("--year", type=int, required=True)
     _paths(status_parser)
     status_parser.set_defaults(handler=status)
+
+    explain_parser = commands.add_parser("explain", help="一个指标的来历：所印数值、定义、数据来源、明细行")
+    explain_parser.add_argument("metric", help="指标编号，见指标表的“指标编号”列")
+    explain_parser.add_argument("--year", type=int, required=True, help="报告年度")
+    explain_parser.add_argument("--run", type=int, help="第几次运行的报告（默认最近一次）")
+    explain_parser.add_argument("--rows", type=Path, metavar="FILE.xlsx", help="把该指标的明细行写入 Excel 文件")
+    _paths(explain_parser)
+    explain_parser.set_defaults(handler=explain_command)
 
     rebuild_parser = commands.add_parser("rebuild", help="rebuild the warehouse from the submission archive")
     _paths(rebuild_parser)

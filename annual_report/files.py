@@ -15,13 +15,14 @@ import os
 import re
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import polars as pl
+    from openpyxl.worksheet.worksheet import Worksheet
 
 
 PARTIAL = ".partial"
@@ -29,6 +30,7 @@ HOST = socket.gethostname()
 PARTIAL_NAME = re.compile(r"\.(\d+)@(.*)\.[0-9a-f]{8}\.partial")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+XLSX_WIDTH = 80  # a spreadsheet column's widest, in Excel's character widths (40 Chinese characters)
 
 
 def _running(pid: int) -> bool:
@@ -101,6 +103,43 @@ def write_text(path: Path, text: str) -> Path:
 def neutralise(value: str) -> str:
     """A cell that a spreadsheet program would run as a formula, made plain text."""
     return "'" + value if value.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(value) else value
+
+
+def _width(value: object) -> int:
+    """A cell's width in Excel's character widths: a CJK character takes two."""
+    return sum(2 if ord(char) > 0x2E7F else 1 for char in str(value))
+
+
+def write_xlsx(path: Path, sheets: Sequence[tuple[str, list[str], list[list[object]]]],
+               style: Callable[[Worksheet], None] | None = None) -> Path:
+    """A workbook, atomically: a sheet per (title, header row, rows), its text cells neutralised, `style` (number
+    formats, say) applied to each, then the header row bold and frozen and the columns as wide as their contents
+    (at most XLSX_WIDTH; longer text, a sentence, wraps), each line of a cell on a line of its own."""
+    from openpyxl import Workbook  # only the spreadsheets need it
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(title)
+        sheet.append(header)
+        for row in rows:
+            sheet.append([neutralise(cell) if isinstance(cell, str) else cell for cell in row])
+        if style is not None:
+            style(sheet)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for index, column in enumerate(sheet.iter_cols(), start=1):
+            widest = max(_width(line) for c in column for line in str(c.value or "").split("\n"))
+            sheet.column_dimensions[get_column_letter(index)].width = min(widest, XLSX_WIDTH) + 2
+            for cell in column:
+                if isinstance(cell.value, str) and (_width(cell.value) > XLSX_WIDTH or "\n" in cell.value):
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.freeze_panes = "A2"
+    with replacing(path) as partial:
+        workbook.save(partial)
+    return path
 
 
 def write_csv(frame: pl.DataFrame, path: Path) -> Path:

@@ -120,8 +120,9 @@ def build_metrics(settings: Settings, region: str, year: int) -> pl.DataFrame:
 @task
 def render_report(settings: Settings, region: str, year: int, metrics: pl.DataFrame, provisional: list[str] | None,
                   pdf_variant: str | None) -> pipeline.ReportFiles:
-    """Render the report to HTML and PDF (a draft when provisional notes are given)."""
-    return pipeline.render_report(settings, region, year, metrics, provisional=provisional, pdf_variant=pdf_variant)
+    """Render the report to HTML and PDF (a draft when provisional notes are given), recorded as this flow run's."""
+    return pipeline.render_report(settings, region, year, metrics, provisional=provisional, pdf_variant=pdf_variant,
+                                  flow_run_id=flow_run.get_id())
 
 
 def _artifact_key(region: str, year: int, *what: str) -> str:

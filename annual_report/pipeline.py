@@ -23,10 +23,19 @@ from annual_report.intake.archive import Archive
 from annual_report.intake.contracts import Contract, region_contracts
 from annual_report.intake.submission import SubmissionResult
 from annual_report.report import render, word
-from annual_report.report.metrics_table import write_metrics_tables
+from annual_report.report.figures_table import (
+    attachment_figures,
+    narrative_figures,
+    write_figures_table,
+)
+from annual_report.report.metrics_table import (
+    MetricLine,
+    metric_lines,
+    write_metrics_tables,
+)
 from annual_report.report.spec import SpecError, load_spec, unfilled
 from annual_report.settings import Settings
-from annual_report.warehouse import cross_checks, database, metrics
+from annual_report.warehouse import cross_checks, database, metrics, provenance
 from annual_report.warehouse.catalogue import Catalogue, CatalogueError, load_catalogue
 from annual_report.warehouse.cross_checks import CheckWarning
 
@@ -38,6 +47,7 @@ class ReportFiles:
     docx: Path       # the editable document the office revises in Word or WPS
     metrics_csv: Path
     metrics_xlsx: Path
+    figures_xlsx: Path  # the figures table for sign-off (数据审核表)
     attachment: Path | None = None  # the attachment's PDF when the spec publishes it separately
 
 
@@ -217,7 +227,8 @@ def _replay(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract], arch
 
 
 def rebuild_warehouse(settings: Settings) -> list[SubmissionResult]:
-    """A new warehouse from the archive alone: every receipt replayed in order, metrics rebuilt.
+    """A new warehouse from the archive alone: every receipt replayed in order, the record of the reports produced
+    carried over from the old one where it can be read, metrics rebuilt.
 
     The new warehouse is built beside the old one and replaces it only when complete; the old one's lock is
     held throughout, so no run writes to a file that is about to be replaced.
@@ -232,6 +243,8 @@ def rebuild_warehouse(settings: Settings) -> list[SubmissionResult]:
         with tempfile.TemporaryDirectory(prefix="annual-report-") as workdir, \
                 _warehouse(settings, building, contracts) as con:
             results = _replay(con, contracts, archive, Path(workdir))
+            if settings.warehouse.exists():
+                provenance.carry_over(con, settings.warehouse)
             for region, year in _specs(settings, {r.year for r in results}):
                 catalogue, needed = region_metrics(settings, region, year, contracts)
                 metrics.build_metrics(con, settings.sql, contracts, catalogue, needed, region, year)
@@ -267,11 +280,15 @@ def require_filled_spec(settings: Settings, region: str, year: int) -> None:
                         "(a draft, --mode draft, renders them as they are)")
 
 
+def region_catalogue(settings: Settings, region: str) -> Catalogue:
+    """The region's catalogue: the shared library, then its own metrics."""
+    return load_catalogue(settings.sql / "metrics", settings.region_pack(region) / "metrics")
+
+
 def region_metrics(settings: Settings, region: str, year: int,
                    contracts: dict[str, Contract]) -> tuple[Catalogue, set[str]]:
-    """The region's catalogue (the shared library, then its own metrics) and the metrics its report of the year
-    needs computed."""
-    catalogue = load_catalogue(settings.sql / "metrics", settings.region_pack(region) / "metrics")
+    """The region's catalogue and the metrics its report of the year needs computed."""
+    catalogue = region_catalogue(settings, region)
     spec = settings.spec_path(region, year)
     needed = catalogue.needed(load_spec(spec).metrics_used)
     catalogue.check(contracts, needed, spec)
@@ -287,10 +304,12 @@ def build_metrics(settings: Settings, region: str, year: int) -> pl.DataFrame:
 
 
 def render_report(settings: Settings, region: str, year: int, year_metrics: pl.DataFrame,
-                  provisional: list[str] | None = None, pdf_variant: str | None = None) -> ReportFiles:
+                  provisional: list[str] | None = None, pdf_variant: str | None = None,
+                  flow_run_id: str | None = None) -> ReportFiles:
     """Write the report's PDF (a variant such as pdf/a-3u on request), its HTML preview, its DOCX and the metrics
     table (CSV and XLSX, see `metrics_table`) under outputs/<year>/, and the attachment's PDF when the spec
-    publishes it separately.
+    publishes it separately; then record the run in the warehouse (each figure as printed and the submissions it
+    was computed from: `provenance`) and write the figures table for sign-off from the record (`figures_table`).
     With provisional notes (a list, even empty) it is a draft: the figures that have no data are printed as
     marked gaps instead of stopping, and its first page says it is provisional and lists the notes."""
     draft = provisional is not None
@@ -299,14 +318,27 @@ def render_report(settings: Settings, region: str, year: int, year_metrics: pl.D
     context = render.report_context(spec, year_metrics, contracts, year, draft)
     context["provisional"] = provisional
     stem = settings.year_outputs(year) / f"{region}-{year}-report"
-    metrics_csv, metrics_xlsx = write_metrics_tables(
-        spec, context["figures"], context["formatter"], year_metrics, contracts, year,
-        stem.parent / f"{region}-{year}-metrics")
+    lines = metric_lines(spec, context["figures"], context["formatter"], year_metrics, contracts)
+    metrics_csv, metrics_xlsx = write_metrics_tables(lines, year, stem.parent / f"{region}-{year}-metrics")
     pdf = render.write_pdf(render.render(context, settings.templates), stem.with_suffix(".pdf"), pdf_variant)
     document = word.write_docx(context, settings.templates, stem.with_suffix(".docx"))
     attachment = None
     if spec.attachment and spec.attachment.placement == "separate":
         attachment = render.write_pdf(render.render(context | {"part": "attachment"}, settings.templates),
                                       stem.parent / f"{region}-{year}-attachment.pdf", pdf_variant)
+    with _warehouse(settings, settings.warehouse, contracts) as con:
+        run_id = provenance.record_run(con, region, year, "draft" if draft else "strict", str(pdf), flow_run_id,
+                                       _as_printed(year_metrics, lines))
+        sources = {line.metric_id: provenance.sources(con, run_id, line.metric_id) for line in lines}
+    printed = narrative_figures(spec, year_metrics, contracts, year, draft, context["narrative"])
+    figures_xlsx = write_figures_table(printed + attachment_figures(spec, lines), lines, sources,
+                                       stem.parent / f"{region}-{year}-figures.xlsx")
     return ReportFiles(pdf=pdf, html=stem.with_suffix(".html"), docx=document, metrics_csv=metrics_csv,
-                       metrics_xlsx=metrics_xlsx, attachment=attachment)
+                       metrics_xlsx=metrics_xlsx, figures_xlsx=figures_xlsx, attachment=attachment)
+
+
+def _as_printed(year_metrics: pl.DataFrame, lines: list[MetricLine]) -> pl.DataFrame:
+    """The metrics table with how the report printed each metric (provenance.PRINTED_COLUMNS)."""
+    printed = pl.DataFrame([(line.metric_id, line.unit, line.printed, line.prior_printed, line.change)
+                            for line in lines], schema=["metric_id", *provenance.PRINTED_COLUMNS], orient="row")
+    return year_metrics.join(printed, on="metric_id", how="left")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 from conftest import run_report
+from test_explain import assert_every_figure_explains_itself
 from test_layout import BODY, MM, PITCH, TOLERANCE, full_width, lines
 from test_report import pdf_text
 
@@ -175,3 +176,11 @@ def test_the_carried_over_cases_and_shares_match_the_ledgers(yunxi_run: pipeline
     lawsuits = ledger(2022, "行政应诉案件台账")
     decided = [row for row in lawsuits if row["审结日期"].startswith("2022")]
     assert f"审结行政诉讼案件{len(decided)}件（含2021年结转{sum(r['立案日期'] < '2022' for r in decided)}件）" in text
+
+
+@pytest.mark.parametrize(("pack", "region", "year"), [(EXAMPLE, "qinglan", 2021), (YUNXI, "yunxi", 2022)])
+def test_every_figure_of_the_example_packs_explains_itself(pack: Path, region: str, year: int, tmp_path: Path,
+                                                           request: pytest.FixtureRequest) -> None:
+    run = request.getfixturevalue("county_run" if region == "qinglan" else "yunxi_run")
+    settings = Settings.from_env().with_paths(outputs=run.files.pdf.parent.parent, reports=pack / "reports")
+    assert_every_figure_explains_itself(settings, region, year, run.metrics, tmp_path)

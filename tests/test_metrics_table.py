@@ -112,6 +112,6 @@ def test_a_draft_table_leaves_the_gaps_empty(sample_run: RunSummary, contracts) 
 def test_a_negative_value_stays_a_number_and_text_like_a_formula_does_not(tmp_path) -> None:
     """-3 is a number to Excel and WPS, written as it is; a label starting like a formula is neutralised."""
     line = MetricLine(label="=HYPERLINK(1)", unit="件", printed="-3", unrounded=Decimal(-3), prior_printed="—",
-                      prior_unrounded=None, printed_in=NOT_PRINTED, ledgers="测试台账", metric_id="x")
+                      prior_unrounded=None, change="—", printed_in=NOT_PRINTED, ledgers="测试台账", metric_id="x")
     [row] = list(csv.reader(io.StringIO(write_metrics_csv([line], 2021, tmp_path / "m.csv").read_text("utf-8-sig"))))[1:]
     assert row[:5] == ["1", "'=HYPERLINK(1)", "件", "-3", "-3"]

@@ -14,11 +14,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Alignment
+from openpyxl.worksheet.worksheet import Worksheet
 
-from annual_report.files import neutralise, replacing, write_csv
+from annual_report.files import write_csv, write_xlsx
 from annual_report.intake.contracts import Contract
 from annual_report.report.figures import NO_VALUE, RATE, Figure, Figures, Formatter
 from annual_report.report.spec import ReportSpec
@@ -37,6 +36,7 @@ class MetricLine:
     unrounded: Decimal | None
     prior_printed: str
     prior_unrounded: Decimal | None
+    change: str      # the change against the prior year as the attachment's table prints it ("—" for none)
     printed_in: str
     ledgers: str
     metric_id: str
@@ -98,14 +98,14 @@ def metric_lines(spec: ReportSpec, figures: Figures, formatter: Formatter, metri
     lines = []
     for metric_id in report_order(spec, figures, list(rows)):
         row = rows[metric_id]
-        unit, printed, prior_printed = row["unit"], NO_VALUE, NO_VALUE
+        unit, printed, prior_printed, change = row["unit"], NO_VALUE, NO_VALUE, NO_VALUE
         figure = figures.get(metric_id) if row["value"] is not None else None
         if isinstance(figure, Figure):
-            unit, printed, prior_printed, _ = formatter.table_cells(figure)
+            unit, printed, prior_printed, change = formatter.table_cells(figure)
         scale = _scale(row["unit"], unit)
         lines.append(MetricLine(
             label=row["label"], unit=unit, printed=printed, unrounded=_unrounded(row["value"], scale),
-            prior_printed=prior_printed, prior_unrounded=_unrounded(row["prior_value"], scale),
+            prior_printed=prior_printed, prior_unrounded=_unrounded(row["prior_value"], scale), change=change,
             printed_in=_printed_in(spec, metric_id),
             ledgers="、".join(contracts[d].title if d in contracts else d for d in row["datasets"]),
             metric_id=metric_id))
@@ -128,43 +128,27 @@ def write_metrics_csv(lines: list[MetricLine], year: int, path: Path) -> Path:
     return write_csv(pl.DataFrame(rows, schema=dict.fromkeys(headers(year), pl.String), orient="row"), path)
 
 
-def _width(value: object) -> int:
-    """A cell's width in Excel's character widths: a CJK character takes two."""
-    text = str(value)
-    return sum(2 if ord(char) > 0x2E7F else 1 for char in text)
-
-
-def write_metrics_xlsx(lines: list[MetricLine], year: int, path: Path) -> Path:
-    """The table as an Excel workbook, atomically: the header row frozen and bold, columns as wide as their
-    contents, numbers as numbers (a printed value shown with the decimals the report prints), text neutralised."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = f"{year}年{SHEET_TITLE}"
-    sheet.append(headers(year))
-    for number, line in enumerate(lines, start=1):
-        sheet.append([neutralise(cell) if isinstance(cell, str) else cell for cell in _cells(number, line)])
+def _printed_decimals(sheet: Worksheet) -> None:
+    """Numbers as numbers, a printed value shown with the decimals the report prints (99.20, not 99.2); a dash
+    centred."""
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             if isinstance(cell.value, Decimal):
                 places = max(0, -cell.value.as_tuple().exponent)
                 cell.value = int(cell.value) if places == 0 else float(cell.value)
-                if cell.column in (4, 6):  # the printed values: with the decimals printed (99.20, not 99.2)
+                if cell.column in (4, 6):  # the printed values
                     cell.number_format = "0." + "0" * places if places else "0"
             elif cell.value == NO_VALUE:
                 cell.alignment = Alignment(horizontal="center")
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for index, column in enumerate(sheet.iter_cols(), start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(_width(c.value or "") for c in column) + 2
-    sheet.freeze_panes = "A2"
-    with replacing(path) as partial:
-        workbook.save(partial)
-    return path
 
 
-def write_metrics_tables(spec: ReportSpec, figures: Figures, formatter: Formatter, metrics: pl.DataFrame,
-                         contracts: dict[str, Contract], year: int, stem: Path) -> tuple[Path, Path]:
+def write_metrics_xlsx(lines: list[MetricLine], year: int, path: Path) -> Path:
+    """The table as an Excel workbook, atomically (files.write_xlsx), numbers as numbers."""
+    rows = [_cells(number, line) for number, line in enumerate(lines, start=1)]
+    return write_xlsx(path, [(f"{year}年{SHEET_TITLE}", headers(year), rows)], _printed_decimals)
+
+
+def write_metrics_tables(lines: list[MetricLine], year: int, stem: Path) -> tuple[Path, Path]:
     """`<stem>.csv` and `<stem>.xlsx`: the year's metrics table for the office."""
-    lines = metric_lines(spec, figures, formatter, metrics, contracts)
     return (write_metrics_csv(lines, year, stem.with_suffix(".csv")),
             write_metrics_xlsx(lines, year, stem.with_suffix(".xlsx")))

@@ -128,17 +128,21 @@ def _set_block(block: Block, where: str) -> SetBlock:
     return SetBlock(HEADING_TAGS[block.level], block.level, best(options), options)
 
 
+def filled_narrative(spec: ReportSpec, figures: Figures, filters: dict[str, Any], year: int) -> str:
+    """The spec's narrative, its placeholders filled from the figures by the filters."""
+    try:
+        return fill_placeholders(spec.narrative, {"m": figures, "facts": spec.facts, "year": year}, filters)
+    except NarrativeError as error:
+        raise NarrativeError(f"{spec.path}: {error}") from None
+
+
 def report_context(spec: ReportSpec, metrics: pl.DataFrame, contracts: dict[str, Contract], year: int,
                    draft: bool = False, created: dt.datetime | None = None) -> dict[str, Any]:
     """Everything the template prints, every figure filled from the metrics table and every line set; the PDF
     says it was created at `created` (the time of the run, by default now)."""
     formatter = Formatter(spec.rounding)
     figures = Figures(metrics, contracts, year, draft)
-    try:
-        narrative = fill_placeholders(spec.narrative, {"m": figures, "facts": spec.facts, "year": year},
-                                      formatter.filters(draft))
-    except NarrativeError as error:
-        raise NarrativeError(f"{spec.path}: {error}") from None
+    narrative = filled_narrative(spec, figures, formatter.filters(draft), year)
     where = spec.path.name
     issuers = "　".join(spec.issuers)
     xiaobiaosong = faces()["xiaobiaosong"]
@@ -162,6 +166,7 @@ def report_context(spec: ReportSpec, metrics: pl.DataFrame, contracts: dict[str,
         "created": (created or dt.datetime.now(dt.UTC)).replace(microsecond=0),
         "figures": figures,  # the metrics table (metrics_table) prints the figures from these too
         "formatter": formatter,  # it has seen how the body prints each figure: the table, and any table, print so
+        "narrative": narrative,  # as filled: the figures table (figures_table) finds each figure's sentence in it
     }
 
 

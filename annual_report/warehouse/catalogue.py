@@ -21,6 +21,8 @@ reads, never typed beside it.
 from __future__ import annotations
 
 import difflib
+import functools
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass as plain_dataclass
 from dataclasses import field, fields
@@ -118,6 +120,19 @@ class Metric:
 
 
 @plain_dataclass(frozen=True)
+class RowSet:
+    """Rows behind a figure, or behind one part of it (a ratio's numerator or denominator): the measure they are
+    rows of (None for a hand-written model's, which are every row of the year of a dataset it reads), and the query
+    that selects them from the staged rows given."""
+
+    part: str               # 明细, 分子 or 分母
+    label: str
+    dataset: str
+    measure: Metric | None
+    sql: str
+
+
+@plain_dataclass(frozen=True)
 class Catalogue:
     """A region's metrics: the declarations in force and the hand-written models, from the library and the region."""
 
@@ -165,6 +180,37 @@ class Catalogue:
                 needed.add(metric_id)
                 todo += self.metrics[metric_id].components if metric_id in self.metrics else ()
         return needed
+
+    def row_sets(self, metric_id: str, datasets: list[str], staged: dict[str, str]) -> list[RowSet]:
+        """The rows behind a metric's figure (`<id>.<category>` for a series' or a share's category): a measure's
+        rows, a ratio's numerators' and its denominator's, a share's category's rows over all the categorised
+        rows; a hand-written metric's, every row of the year of each of its datasets. `staged` gives each
+        dataset's staged rows (metrics.staged)."""
+        base, _, category = metric_id.partition(".")
+        metric = self.metrics.get(metric_id) or self.metrics.get(base)
+        if metric is None:  # a hand-written model's
+            return [RowSet("明细", metric_id, dataset, None,
+                           f"select * from ({staged[dataset]}) where report_year = getvariable('report_year')")
+                    for dataset in datasets]
+        if metric.kind == "ratio":
+            parts = [("分子", self.metrics.get(n), n) for n in metric.numerator]
+            parts.append(("分母", self.metrics.get(metric.denominator), metric.denominator))
+            return [RowSet(part, row_set.label, row_set.dataset, row_set.measure, row_set.sql)
+                    for part, component, component_id in parts
+                    for row_set in (self.row_sets(component_id, [component.dataset] if component else datasets,
+                                                  staged))]
+        if metric.kind == "share":
+            base_measure = self.metrics[metric.share_of]
+            rows = _rows(base_measure, staged[base_measure.dataset])
+            return [RowSet("分子", metric.label.replace("{category}", category), base_measure.dataset, base_measure,
+                           f"select * from ({rows}) where {metric.by} = {literal(category)}"),
+                    RowSet("分母", base_measure.label, base_measure.dataset, base_measure,
+                           f"select * from ({rows}) where {metric.by} is not null")]
+        rows = _rows(metric, staged[metric.dataset])
+        if metric.by:
+            return [RowSet("明细", metric.label.replace("{category}", category), metric.dataset, metric,
+                           f"select * from ({rows}) where {metric.by} = {literal(category)}")]
+        return [RowSet("明细", metric.label, metric.dataset, metric, rows)]
 
     def sql(self, needed: set[str]) -> str:
         """One query of (metric_id, label, value, unit, datasets) for `getvariable('report_year')`: the needed
@@ -277,14 +323,16 @@ def _unknown_names(metric: Metric, metrics: dict[str, Metric], contracts: dict[s
     return lines
 
 
-def _rows(metric: Metric) -> str:
-    """The rows a measure counts: the year's ledger, placed in the year by its date, filtered."""
+def _rows(metric: Metric, staged: str | None = None) -> str:
+    """The rows a measure counts: the year's ledger (`stg_<dataset>`, or the staged rows given), placed in the year
+    by its date, filtered."""
     conditions = ["report_year = getvariable('report_year')"]
     if metric.dated_by:
         conditions.append(f"year({metric.dated_by}) = getvariable('report_year')")
     if metric.where:
         conditions.append(f"({metric.where})")
-    return f"select * from stg_{metric.dataset} where {' and '.join(conditions)}"
+    source = f"({staged})" if staged else f"stg_{metric.dataset}"
+    return f"select * from {source} where {' and '.join(conditions)}"
 
 
 def _aggregate(metric: Metric) -> str:
@@ -323,13 +371,31 @@ def _ratio_sql(metric: Metric) -> str:
             f"        where metric_id in ({', '.join(literal(m) for m in metric.components)})) as datasets")
 
 
+@functools.cache
+def datasets_read(sql: str, path: Path) -> list[str]:
+    """The datasets a SQL model reads: every `stg_<dataset>` table its parse tree names (a model's lineage, never
+    typed beside it). The parser's, not `duckdb.get_table_names`, which binds the query and fails on a join
+    `using` columns of tables it does not have."""
+    with duckdb.connect() as con:
+        tree = json.loads(con.execute("select json_serialize_sql(?)", [sql]).fetchall()[0][0])
+    if tree.get("error"):
+        raise CatalogueError(f"{path}: not a valid SQL query ({tree.get('error_message', '').splitlines()[0]})")
+    return sorted(t.removeprefix("stg_") for t in _base_tables(tree) if t.startswith("stg_"))
+
+
+def _base_tables(node: Any) -> set[str]:
+    """The names of the tables a parse tree reads (a CTE's name among them where it is read)."""
+    if isinstance(node, dict):
+        found = {node["table_name"]} if node.get("type") == "BASE_TABLE" else set()
+        return found.union(*(_base_tables(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_base_tables(value) for value in node))
+    return set()
+
+
 def _hand_sql(path: Path) -> str:
-    """A hand-written model's rows, with the datasets it reads (every `stg_<dataset>` it names) as its lineage."""
+    """A hand-written model's rows, with the datasets it reads as its lineage."""
     sql = path.read_text(encoding="utf-8")
-    try:
-        tables = duckdb.get_table_names(sql)
-    except duckdb.Error as exc:
-        raise CatalogueError(f"{path}: not a valid SQL query ({str(exc).splitlines()[0]})") from None
-    datasets = sorted(t.removeprefix("stg_") for t in tables if t.startswith("stg_"))
+    datasets = datasets_read(sql, path)
     return (f"select metric_id, label, value::double as value, unit, "
             f"[{', '.join(literal(d) for d in datasets)}]::varchar[] as datasets\nfrom (\n{sql}\n)")

@@ -64,6 +64,48 @@ create table if not exists folder_files (
     problem varchar,
     seen_at timestamp not null
 );
+-- provenance: each report produced, every figure it printed, and the submissions each was computed from (their
+-- file, fingerprint and contract version copied, so that what a report said, and from which files, can be told
+-- after later resubmissions); rows are only ever added
+create table if not exists report_runs (
+    run_id integer primary key,  -- one more than the last (a rebuild carries the runs over, ids and all)
+    region varchar not null,
+    year integer not null,
+    mode varchar not null,      -- strict | draft
+    ran_at timestamp not null,
+    flow_run_id varchar,        -- the Prefect flow run that produced it
+    pdf varchar not null
+);
+create table if not exists report_run_figures (
+    run_id integer not null,
+    metric_id varchar not null,
+    label varchar not null,
+    unit varchar not null,
+    value double,
+    prior_value double,
+    change double,
+    printed_unit varchar not null,  -- the unit and the values as the report prints them (— for none)
+    printed varchar not null,
+    prior_printed varchar not null,
+    change_printed varchar not null,
+    datasets varchar[] not null,
+    primary key (run_id, metric_id)
+);
+create table if not exists report_run_sources (
+    run_id integer not null,
+    metric_id varchar not null,
+    submission_id integer,      -- null where a rebuild found no submission of these bytes
+    year integer not null,
+    department varchar not null,
+    dataset varchar not null,
+    file varchar not null,
+    sha256 varchar not null,
+    received_at timestamp not null,
+    contract_version varchar,
+    rows_read integer not null,
+    rows_loaded integer not null,
+    rows_rejected integer not null
+);
 """
 
 

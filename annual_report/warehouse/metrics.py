@@ -9,6 +9,7 @@ prior year's value with Polars.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import duckdb
@@ -37,11 +38,21 @@ create table if not exists metrics (
 """
 
 
+def staged(sql_dir: Path, contract: Contract, submission_ids: list[int] | None = None) -> str:
+    """The staging query of a contract's dataset: its current submissions' rows, or those of the submissions
+    given (what a recorded report was computed from)."""
+    return _template(sql_dir / "staging" / "stg_dataset.sql").render(contract=contract, submission_ids=submission_ids)
+
+
+@functools.cache
+def _template(path: Path) -> jinja2.Template:
+    return jinja2.Template(path.read_text(encoding="utf-8"))
+
+
 def build_staging(con: duckdb.DuckDBPyConnection, sql_dir: Path, contracts: dict[str, Contract]) -> None:
     """Create the `stg_<dataset>` view of every contract from the staging template."""
-    template = jinja2.Template((sql_dir / "staging" / "stg_dataset.sql").read_text(encoding="utf-8"))
     for contract in contracts.values():
-        con.execute(f"create or replace view stg_{contract.dataset} as {template.render(contract=contract)}")
+        con.execute(f"create or replace view stg_{contract.dataset} as {staged(sql_dir, contract)}")
 
 
 def metrics_for_year(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, needed: set[str],
