@@ -72,9 +72,11 @@ def both_years(prior: IngestReport, current: IngestReport) -> IngestReport:
 
 
 def news(report: IngestReport) -> list[SubmissionResult]:
-    """What a look changed: the files whose receipt it wrote (taken, refused, held, withdrawn, superseded, or
-    told of a new cross-check), and those it found still being written."""
-    return [r for r in report.submissions if r.file in report.renewed or r.status == "skipped"]
+    """What a look changed: the files whose receipt it wrote, taken, refused, held, withdrawn or superseded (not
+    those taken before: a receipt that now says so, or names a new cross-check, is no news of the file), and
+    those it found still being written."""
+    return [r for r in report.submissions
+            if (r.file in report.renewed and r.status != "unchanged") or r.status == "skipped"]
 
 
 @dataclass(frozen=True)

@@ -117,7 +117,7 @@ def test_manual_deployment_renders_the_2021_report(stack: Stack) -> None:
     pdf = stack.outputs / "2021" / "jinjiang-2021-report.pdf"
     _wait_for(pdf.exists, 300, f"report at {pdf}")
     _wait_for(lambda: _completed_runs(stack, "annual-report"), 60, "completed run")
-    assert [run["name"] for run in _completed_runs(stack, "annual-report")] == ["jinjiang-2021"]
+    assert [run["name"] for run in _completed_runs(stack, "annual-report")] == ["jinjiang-2021-strict"]
     assert pdf.read_bytes().startswith(b"%PDF")
     assert (stack.outputs / "2021" / "receipts" / "法院" / "执行慈善救助台账.csv.html").exists()
 
