@@ -50,6 +50,7 @@ from annual_report.warehouse.database import WarehouseBusyError
 
 REPORT_TIME_ZONE = ZoneInfo("Asia/Shanghai")
 MODE_WORDS = {"strict": "正式", "draft": "征求意见稿"}
+LEASE_SECONDS = 60  # a report run's hold on its region's and year's slot, renewed every 45 s while it runs
 MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]<>|~]")  # what Markdown would read as markup inside a table's cell
 
 
@@ -262,7 +263,9 @@ def annual_report(year: int | None = None, region: str = "jinjiang", mode: Liter
     if mode == "strict":
         pipeline.require_filled_spec(settings, region, year)
     limit, asked = _report_limit(region, year), time.monotonic()
-    with concurrency(limit, occupy=1, strict=True):  # a strict and a draft run of one report, one after the other
+    # a strict and a draft run of one report, one after the other; a run killed holding the slot holds it until
+    # its lease ends (the shortest Prefect grants), a server restart does not stop the run holding it
+    with concurrency(limit, occupy=1, strict=True, lease_duration=LEASE_SECONDS, raise_on_lease_renewal_failure=False):
         waited = time.monotonic() - asked
         if waited > 1:
             get_run_logger().info("waited %.0f s for another run of the %s %d report to end (%s)", waited, region,
