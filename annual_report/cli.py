@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,12 +16,6 @@ if TYPE_CHECKING:
     from annual_report.intake.submission import SubmissionResult
     from annual_report.settings import Settings
 
-SHOWN_REJECTIONS = 5
-STATUS_WORDS = {"loaded": "已入库", "partial": "部分入库", "unchanged": "未变化", "failed": "未入库", "skipped": "待处理",
-                "ignored": "未处理", "held": "未采用", "withdrawn": "已撤回", "superseded": "已取代"}
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1: what a terminal may take as a command
-
-
 def _relative(path: Path) -> str:
     from annual_report.settings import ROOT
 
@@ -30,13 +23,6 @@ def _relative(path: Path) -> str:
         return str(path.relative_to(ROOT))
     except ValueError:
         return str(path)
-
-
-def _shown(text: object) -> str:
-    """Text that came from a submission (a file name, a cell, a problem quoting them), safe to print: a control
-    character (an escape sequence, a carriage return) is written out as repr writes it (\\x1b, \\r), so it
-    cannot rewrite the terminal of the person reading."""
-    return CONTROL.sub(lambda match: repr(match.group())[1:-1], str(text))
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -49,19 +35,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def print_submission(result: SubmissionResult) -> None:
-    from annual_report.intake.receipts import state
+    from annual_report.intake.summary import submission_lines
 
-    counts = f"{result.rows_loaded}/{result.rows_read} 行" if result.rows_read else ""
-    status = "partial" if state(result) == "partial" else result.status  # taken without some rows: 部分入库
-    print(f"  {STATUS_WORDS[status]}  {_shown(result.file)}  {counts}")
-    if result.problem:
-        print(f"        {_shown(result.problem)}")
-    for warning in result.warnings:
-        print(f"        提示：{_shown(warning)}")
-    for rejection in result.rejections[:SHOWN_REJECTIONS]:
-        print(f"        第{rejection.row}行“{rejection.column}”：{_shown(rejection.value or '（空）')}，{rejection.reason}")
-    if result.problems > SHOWN_REJECTIONS:
-        print(f"        …… 另有 {result.problems - SHOWN_REJECTIONS} 处问题，详见回执")
+    print("\n".join(f"  {line}" for line in submission_lines(result)))
 
 
 def _quiet_prefect() -> None:
@@ -73,6 +49,7 @@ def _quiet_prefect() -> None:
 
 def run(args: argparse.Namespace) -> int:
     from annual_report import pipeline
+    from annual_report.intake.summary import shown
     from annual_report.prefect_server import prefect_api, wait_until_ready
     from annual_report.report.figures import MissingFigureError, UnknownMetricError
 
@@ -89,16 +66,16 @@ def run(args: argparse.Namespace) -> int:
                                     settle_seconds=args.settle)
         except (pipeline.MissingSubmissionsError, pipeline.IncompleteSubmissionsError, MissingFigureError) as error:
             gaps = args.mode == "strict" and not isinstance(error, UnknownMetricError)  # what a draft would mark
-            print(f"Stopped: {_shown(error)}" + ("\nRun with --mode draft to render with the gaps marked." if gaps
+            print(f"Stopped: {shown(error)}" + ("\nRun with --mode draft to render with the gaps marked." if gaps
                                                  else ""), file=sys.stderr)
             return 1
     print(f"Submissions for {args.year - 1}–{args.year}:")
     for result in summary.ingest.submissions:
         print_submission(result)
     for line in summary.accepted:
-        print(f"  Accepted as incomplete (--accept-incomplete): {_shown(line)}")
+        print(f"  Accepted as incomplete (--accept-incomplete): {shown(line)}")
     for check in summary.ingest.checks:
-        print(f"  审核  {check.dataset}：{_shown(check.message)}")
+        print(f"  审核  {check.dataset}：{shown(check.message)}")
     settings = _settings(args)
     print(f"Receipts: {_relative(settings.receipts(args.year))}/")
     with_data = summary.metrics["value"].is_not_null().sum()
@@ -122,9 +99,10 @@ def validate(args: argparse.Namespace) -> int:
         print("请用 --year 和 --department 指明报送年度和单位（文件不在 inputs/年度/单位名称/ 下时）", file=sys.stderr)
         return 2
     from annual_report.intake.self_check import check_file
+    from annual_report.intake.summary import shown
 
     result, text = check_file(_settings(args), path, year, department)
-    print("\n".join(_shown(line) for line in text.split("\n")))
+    print("\n".join(shown(line) for line in text.split("\n")))
     return 0 if result.status == "loaded" and not result.rejections else 1
 
 
@@ -179,6 +157,7 @@ def contracts_command(args: argparse.Namespace) -> int:
 def status(args: argparse.Namespace) -> int:
     from annual_report.intake import listing
     from annual_report.intake.contracts import region_contracts
+    from annual_report.intake.summary import SHORT_STATUS, shown
     from annual_report.warehouse import database
 
     settings = _settings(args)
@@ -201,18 +180,18 @@ def status(args: argparse.Namespace) -> int:
                            key=lambda c: (c.department, c.dataset)):
         if contract.dataset in in_force:
             file, received, read, loaded, rejected = in_force[contract.dataset]
-            print(f"  有效    {contract.department} {contract.title}  {received}  {_shown(file)}  入库 {loaded}/{read} 行"
+            print(f"  有效    {contract.department} {contract.title}  {received}  {shown(file)}  入库 {loaded}/{read} 行"
                   + (f"，问题 {rejected} 行" if rejected else ""))
         else:
             print(f"  未报送  {contract.department} {contract.title}")
         for dataset, file, state, problem, _ in looked:
             if dataset == contract.dataset and state not in ("loaded", "unchanged"):
-                print(f"          {STATUS_WORDS[state]}  {_shown(file)}：{_shown(problem or '')}")
+                print(f"          {SHORT_STATUS[state]}  {shown(file)}：{shown(problem or '')}")
     others = [(file, state, problem) for dataset, file, state, problem, _ in looked if dataset is None]
     others += [(r.file, r.status, r.problem) for r in listing.misplaced(settings.inputs)]
     for file, state, problem in others:
-        word = "未识别" if state == "failed" else STATUS_WORDS[state]
-        print(f"  {word}  {_shown(file)}：{_shown(problem or '')}")
+        word = "未识别" if state == "failed" else SHORT_STATUS[state]
+        print(f"  {word}  {shown(file)}：{shown(problem or '')}")
     return 0
 
 

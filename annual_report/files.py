@@ -89,15 +89,15 @@ def replacing(path: Path) -> Iterator[Path]:
             partial.unlink(missing_ok=True)
 
 
-def write_text(path: Path, text: str) -> Path:
+def write_text(path: Path, text: str) -> bool:
     """`path.write_text`, atomically; a file that already holds exactly this text is left as it is (a look that
-    changes nothing rewrites no receipt)."""
+    changes nothing rewrites no receipt). Whether it was written."""
     with suppress(OSError, UnicodeDecodeError):
         if path.read_text(encoding="utf-8") == text:
-            return path
+            return False
     with replacing(path) as partial:
         partial.write_text(text, encoding="utf-8")
-    return path
+    return True
 
 
 def neutralise(value: str) -> str:

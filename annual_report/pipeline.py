@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager as ContextManager
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -49,12 +52,37 @@ class ReportFiles:
     metrics_xlsx: Path
     figures_xlsx: Path  # the figures table for sign-off (数据审核表)
     attachment: Path | None = None  # the attachment's PDF when the spec publishes it separately
+    metrics_table: list[MetricLine] = field(default_factory=list)  # what the metrics CSV and XLSX hold, as printed
+
+    @property
+    def written(self) -> list[Path]:
+        """Every file of the report, the PDF first."""
+        return [path for path in (self.pdf, self.docx, self.html, self.metrics_csv, self.metrics_xlsx,
+                                  self.figures_xlsx, self.attachment) if path]
 
 
 @dataclass(frozen=True)
 class IngestReport:
     submissions: list[SubmissionResult]
     checks: list[CheckWarning]
+    receipts: dict[str, Path] = field(default_factory=dict)  # a file's receipt, by the file (none when not taken)
+    renewed: frozenset[str] = frozenset()  # the files whose receipt this look wrote: what became of them is new
+
+
+def both_years(prior: IngestReport, current: IngestReport) -> IngestReport:
+    """The look a report is computed from: the prior year's files and the year's (those outside every year's
+    folder once), with the year's cross-checks."""
+    return IngestReport(submissions=[r for r in prior.submissions if r.year] + current.submissions,
+                        checks=current.checks, receipts=prior.receipts | current.receipts,
+                        renewed=prior.renewed | current.renewed)
+
+
+def news(report: IngestReport) -> list[SubmissionResult]:
+    """What a look changed: the files whose receipt it wrote, taken, refused, held, withdrawn or superseded (not
+    those taken before: a receipt that now says so, or names a new cross-check, is no news of the file), and
+    those it found still being written."""
+    return [r for r in report.submissions
+            if (r.file in report.renewed and r.status != "unchanged") or r.status == "skipped"]
 
 
 @dataclass(frozen=True)
@@ -92,13 +120,23 @@ def look(settings: Settings, years: tuple[int, ...], settle_seconds: float = 0) 
     return listing.look(settings.inputs, years, settle_seconds, settings.max_file_mb)
 
 
-def take_files(settings: Settings, year: int, paths: list[Path], contracts: dict[str, Contract]) -> list[SubmissionResult]:
-    """Take the year's files into the warehouse, one after another in one connection: each archived and loaded,
-    or its earlier outcome when these bytes were taken before."""
-    archive = Archive(settings.archive)
+TakeFile = Callable[[Path], SubmissionResult]  # one file of a year's folder taken
+
+
+@contextmanager
+def taking(settings: Settings, year: int, contracts: dict[str, Contract]) -> Iterator[TakeFile]:
+    """What takes the year's files into the warehouse one after another, in one connection: each archived and
+    loaded, or its earlier outcome when these bytes were taken before (see `take.receive`)."""
     with tempfile.TemporaryDirectory(prefix="annual-report-") as workdir, \
             _warehouse(settings, settings.warehouse, contracts) as con:
-        return [take.receive(con, contracts, path, settings.inputs, year, archive, Path(workdir)) for path in paths]
+        yield partial(take.receive, con, contracts, inputs=settings.inputs, year=year,
+                      archive=Archive(settings.archive), workdir=Path(workdir))
+
+
+def take_files(settings: Settings, year: int, paths: list[Path], contracts: dict[str, Contract]) -> list[SubmissionResult]:
+    """Take the year's files into the warehouse (see `taking`)."""
+    with taking(settings, year, contracts) as take_file:
+        return [take_file(path) for path in paths]
 
 
 def reconcile(settings: Settings, years: tuple[int, ...], results: list[SubmissionResult],
@@ -121,11 +159,14 @@ def cross_check(settings: Settings, year: int, contracts: dict[str, Contract]) -
 def write_receipts(settings: Settings, year: int, results: list[SubmissionResult], checks: list[CheckWarning],
                    contracts: dict[str, Contract]) -> IngestReport:
     """A receipt for every file taken (with the cross-checks that name its ledger), and the look's report."""
+    paths, renewed = {}, set()
     for result in results:
         if result.status not in ("skipped", "ignored"):
-            receipts.write_receipt(result, contracts, _checks_for(result, checks, year),
-                                   settings.receipts(result.year), settings.templates)
-    return IngestReport(submissions=results, checks=checks)
+            if receipts.write_receipt(result, contracts, _checks_for(result, checks, year),
+                                      settings.receipts(result.year), settings.templates):
+                renewed.add(result.file)
+            paths[result.file] = receipts.receipt_path(result, settings.receipts(result.year))
+    return IngestReport(submissions=results, checks=checks, receipts=paths, renewed=frozenset(renewed))
 
 
 def missing_datasets(settings: Settings, region: str, year: int) -> list[Contract]:
@@ -152,18 +193,6 @@ def preflight(settings: Settings, region: str, year: int) -> list[str]:
         return [f"报告规格 reports/{region}/{year}.md 尚不能使用：{error}"]
     return [f"{c.department}：{c.title}尚未报送（放入 inputs/{year}/{c.department}/）"
             for c in missing_datasets(settings, region, year)]
-
-
-def submissions_table(report: IngestReport) -> list[dict[str, object]]:
-    """A row per file taken: department, ledger, outcome, rows and problems (for a run's artifact)."""
-    return [{"year": r.year, "department": r.department, "file": r.file, "dataset": r.dataset or "",
-             "status": r.status, "rows_read": r.rows_read, "rows_loaded": r.rows_loaded,
-             "rows_rejected": r.rows_rejected, "problem": r.problem or ""} for r in report.submissions]
-
-
-def metrics_table(year_metrics: pl.DataFrame) -> list[dict[str, object]]:
-    """A row per metric with the prior year and the change (for a run's artifact)."""
-    return year_metrics.select("metric_id", "label", "value", "unit", "prior_value", "change").to_dicts()
 
 
 def not_wholly_taken(report: IngestReport) -> list[SubmissionResult]:
@@ -308,8 +337,9 @@ def render_report(settings: Settings, region: str, year: int, year_metrics: pl.D
                   flow_run_id: str | None = None) -> ReportFiles:
     """Write the report's PDF (a variant such as pdf/a-3u on request), its HTML preview, its DOCX and the metrics
     table (CSV and XLSX, see `metrics_table`) under outputs/<year>/, and the attachment's PDF when the spec
-    publishes it separately; then record the run in the warehouse (each figure as printed and the submissions it
-    was computed from: `provenance`) and write the figures table for sign-off from the record (`figures_table`).
+    publishes it separately, a draft's names ending in -draft (`report_stem`); then record the run in the
+    warehouse (each figure as printed and the submissions it was computed from: `provenance`) and write the
+    figures table for sign-off from the record (`figures_table`).
     With provisional notes (a list, even empty) it is a draft: the figures that have no data are printed as
     marked gaps instead of stopping, and its first page says it is provisional and lists the notes."""
     draft = provisional is not None
@@ -317,24 +347,32 @@ def render_report(settings: Settings, region: str, year: int, year_metrics: pl.D
     contracts = region_contracts(settings)
     context = render.report_context(spec, year_metrics, contracts, year, draft)
     context["provisional"] = provisional
-    stem = settings.year_outputs(year) / f"{region}-{year}-report"
+    stem = report_stem(settings, region, year, draft)
     lines = metric_lines(spec, context["figures"], context["formatter"], year_metrics, contracts)
-    metrics_csv, metrics_xlsx = write_metrics_tables(lines, year, stem.parent / f"{region}-{year}-metrics")
+    metrics_csv, metrics_xlsx = write_metrics_tables(lines, year, report_stem(settings, region, year, draft, "metrics"))
     pdf = render.write_pdf(render.render(context, settings.templates), stem.with_suffix(".pdf"), pdf_variant)
     document = word.write_docx(context, settings.templates, stem.with_suffix(".docx"))
     attachment = None
     if spec.attachment and spec.attachment.placement == "separate":
         attachment = render.write_pdf(render.render(context | {"part": "attachment"}, settings.templates),
-                                      stem.parent / f"{region}-{year}-attachment.pdf", pdf_variant)
+                                      report_stem(settings, region, year, draft, "attachment").with_suffix(".pdf"),
+                                      pdf_variant)
     with _warehouse(settings, settings.warehouse, contracts) as con:
         run_id = provenance.record_run(con, region, year, "draft" if draft else "strict", str(pdf), flow_run_id,
                                        _as_printed(year_metrics, lines))
         sources = {line.metric_id: provenance.sources(con, run_id, line.metric_id) for line in lines}
     printed = narrative_figures(spec, year_metrics, contracts, year, draft, context["narrative"])
     figures_xlsx = write_figures_table(printed + attachment_figures(spec, lines), lines, sources,
-                                       stem.parent / f"{region}-{year}-figures.xlsx")
+                                       report_stem(settings, region, year, draft, "figures").with_suffix(".xlsx"))
     return ReportFiles(pdf=pdf, html=stem.with_suffix(".html"), docx=document, metrics_csv=metrics_csv,
-                       metrics_xlsx=metrics_xlsx, figures_xlsx=figures_xlsx, attachment=attachment)
+                       metrics_xlsx=metrics_xlsx, figures_xlsx=figures_xlsx, attachment=attachment,
+                       metrics_table=lines)
+
+
+def report_stem(settings: Settings, region: str, year: int, draft: bool, part: str = "report") -> Path:
+    """outputs/<year>/<region>-<year>-<part>, and -draft after it for a draft: a draft never overwrites the final
+    report (part: report, metrics, figures or attachment; the suffix is the file's type)."""
+    return settings.year_outputs(year) / f"{region}-{year}-{part}{'-draft' if draft else ''}"
 
 
 def _as_printed(year_metrics: pl.DataFrame, lines: list[MetricLine]) -> pl.DataFrame:

@@ -72,10 +72,8 @@ def run_report(settings: Settings, region: str, year: int, **options: object) ->
 def take_inputs(settings: Settings, year: int) -> pipeline.IngestReport:
     """The drops flow on the year and the prior year, as the report flow takes them: both years' files, the
     year's cross-checks."""
-    prior, current = ingest_drops(settle_seconds=0, inputs=settings.inputs, outputs=settings.outputs,
-                                  warehouse=settings.warehouse, years=[year - 1, year])
-    return pipeline.IngestReport(submissions=[r for r in prior.submissions if r.year] + current.submissions,
-                                 checks=current.checks)
+    return pipeline.both_years(*ingest_drops(settle_seconds=0, inputs=settings.inputs, outputs=settings.outputs,
+                                             warehouse=settings.warehouse, years=[year - 1, year]))
 
 
 def header(dataset: str) -> list[str]:

@@ -51,7 +51,7 @@ def test_manual_deployment_renders_the_2021_report(stack: Stack) -> None:
     pdf = stack.outputs / "2021" / "jinjiang-2021-report.pdf"
     wait_for(pdf.exists, 300, f"report at {pdf}")
     wait_for(lambda: stack.runs("annual-report", "COMPLETED"), 60, "completed run")
-    assert [run["name"] for run in stack.runs("annual-report", "COMPLETED")] == ["jinjiang-2021"]
+    assert [run["name"] for run in stack.runs("annual-report", "COMPLETED")] == ["jinjiang-2021-strict"]
     assert pdf.read_bytes().startswith(b"%PDF")
     assert (stack.outputs / "2021" / "receipts" / "法院" / "执行慈善救助台账.csv.html").exists()
 

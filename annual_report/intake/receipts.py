@@ -104,8 +104,9 @@ def _template(templates: Path) -> jinja2.Template:
 
 
 def write_receipt(result: SubmissionResult, contracts: dict[str, Contract], checks: list[CheckWarning],
-                  folder: Path, templates: Path) -> Path:
-    """The receipt as HTML under folder/<department>/<file name>.html."""
+                  folder: Path, templates: Path) -> bool:
+    """The receipt as HTML under folder/<department>/<file name>.html (`receipt_path`); whether it was written (a
+    receipt already saying exactly this is left as it is)."""
     html = _template(templates).render(
         r=result, title=_title(result, contracts), state=state(result), status=outcome(result), checks=checks,
         next_step=next_step(result),

@@ -152,3 +152,11 @@ def write_metrics_tables(lines: list[MetricLine], year: int, stem: Path) -> tupl
     """`<stem>.csv` and `<stem>.xlsx`: the year's metrics table for the office."""
     return (write_metrics_csv(lines, year, stem.with_suffix(".csv")),
             write_metrics_xlsx(lines, year, stem.with_suffix(".xlsx")))
+
+
+def printed_table(lines: list[MetricLine], year: int) -> list[dict[str, str]]:
+    """The table as the report prints it, narrow enough for a screen (a run's artifact): each metric's label, unit,
+    printed values for the year and the prior year, and where it is printed."""
+    return [{"序号": str(number), "指标": line.label, "单位": line.unit, f"{year}年": line.printed,
+             f"{year - 1}年": line.prior_printed, "印于": line.printed_in}
+            for number, line in enumerate(lines, start=1)]
