@@ -25,12 +25,6 @@ from annual_report.intake import (
 from annual_report.intake.archive import Archive
 from annual_report.intake.contracts import Contract, region_contracts
 from annual_report.intake.submission import SubmissionResult
-from annual_report.report import render, word
-from annual_report.report.figures_table import (
-    attachment_figures,
-    narrative_figures,
-    write_figures_table,
-)
 from annual_report.report.metrics_table import (
     MetricLine,
     metric_lines,
@@ -342,6 +336,14 @@ def render_report(settings: Settings, region: str, year: int, year_metrics: pl.D
     figures table for sign-off from the record (`figures_table`).
     With provisional notes (a list, even empty) it is a draft: the figures that have no data are printed as
     marked gaps instead of stopping, and its first page says it is provisional and lists the notes."""
+    # imported here: WeasyPrint and the rest cost a drops run (a fresh process for each dropped file) half a second
+    from annual_report.report import render, word
+    from annual_report.report.figures_table import (
+        attachment_figures,
+        narrative_figures,
+        write_figures_table,
+    )
+
     draft = provisional is not None
     spec = load_spec(settings.spec_path(region, year))
     contracts = region_contracts(settings)
