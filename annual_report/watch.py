@@ -25,7 +25,7 @@ from annual_report.settings import Settings
 
 EVENT = "annual-report.inputs.settled"
 RESOURCE = "annual-report.inputs"  # a region's inputs/ is the resource annual-report.inputs.<region>
-QUIET = 1.0            # seconds without a change under inputs/ before the event goes out
+QUIET = 0.5            # seconds without a change under inputs/ before the event goes out
 LONGEST_BATCH = 60.0   # seconds: a copy still going after this long is told in parts
 log = logging.getLogger("annual_report.watch")
 
