@@ -218,6 +218,7 @@ def rebuild(args: argparse.Namespace) -> int:
 def explain_command(args: argparse.Namespace) -> int:
     from annual_report import pipeline
     from annual_report.intake.contracts import region_contracts
+    from annual_report.intake.summary import shown
     from annual_report.report.explain import (
         UnknownFigureError,
         explain,
@@ -241,7 +242,7 @@ def explain_command(args: argparse.Namespace) -> int:
     except (NoRecordedRunError, UnknownFigureError) as error:
         print(error.args[0], file=sys.stderr)
         return 2
-    print("\n".join(_shown(line) for line in text(explanation, catalogue)))
+    print("\n".join(shown(line) for line in text(explanation, catalogue)))
     if args.rows:
         print(f"明细已写入：{_relative(write_rows(explanation, args.rows))}")
     return 0

@@ -80,11 +80,11 @@ def wait_for(condition: Callable[[], object], timeout: float, what: str) -> floa
 
 
 def alive(pid: int) -> bool:
+    """Whether the process runs (one that has ended but that its parent has not waited for does not)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except FileNotFoundError:
         return False
-    return True
 
 
 def answers(url: str) -> bool:

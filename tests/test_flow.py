@@ -144,10 +144,10 @@ def test_a_draft_and_the_final_report_are_runs_and_files_of_their_own(prefect_ha
     year = tmp_path / "2021"
     assert [path.name for path in draft.files.written] == [
         "jinjiang-2021-report-draft.pdf", "jinjiang-2021-report-draft.docx", "jinjiang-2021-report-draft.html",
-        "jinjiang-2021-metrics-draft.csv", "jinjiang-2021-metrics-draft.xlsx"]
+        "jinjiang-2021-metrics-draft.csv", "jinjiang-2021-metrics-draft.xlsx", "jinjiang-2021-figures-draft.xlsx"]
     assert [path.name for path in final.files.written] == [
         "jinjiang-2021-report.pdf", "jinjiang-2021-report.docx", "jinjiang-2021-report.html",
-        "jinjiang-2021-metrics.csv", "jinjiang-2021-metrics.xlsx"]
+        "jinjiang-2021-metrics.csv", "jinjiang-2021-metrics.xlsx", "jinjiang-2021-figures.xlsx"]
     assert all(path.parent == year and path.stat().st_size for path in draft.files.written + final.files.written)
 
     receipt = year / "receipts" / "司法局" / "行政复议案件台账.csv.html"

@@ -123,6 +123,34 @@ def test_a_failed_report_run_is_told_at_the_offices_webhook(stack: Stack) -> Non
     assert "失败" in message["text"] and "2030" in message["text"] and "/runs/flow-run/" in message["text"]
 
 
+def _processes_under(pid: int) -> list[int]:
+    """pid and every process below it."""
+    children = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], check=False, capture_output=True,
+                              text=True).stdout.split()   # ps exits 1 when there is none
+    return [pid, *(p for child in children for p in _processes_under(int(child)))]
+
+
+def test_a_worker_killed_mid_run_crashes_the_run_and_the_next_run_succeeds(stack: Stack) -> None:
+    """The worker and the run it started killed (SIGKILL: a machine lost): the server marks the run Crashed once
+    its heartbeats stop (annual_report/notify.py), and a worker started again runs the next report."""
+    pidfile = next(stack.home.glob("worker-*.pid"))
+    stack.prefect("deployment", "run", "annual-report/manual", "-p", "year=2021", "-p", "mode=draft")
+    wait_for(lambda: stack.runs("annual-report", "RUNNING"), 120, "report run in flight")
+    for pid in _processes_under(stack.worker_pid):
+        os.kill(pid, signal.SIGKILL)
+    [killed] = stack.runs("annual-report", "RUNNING")
+    wait_for(lambda: stack.runs("annual-report", "CRASHED"), 240, "the killed run crashed")  # 3 beats of 30 s
+    assert [run["id"] for run in stack.runs("annual-report", "CRASHED")] == [killed["id"]]
+    with (stack.home / f"{pidfile.stem}.log").open("a") as log:   # as systemd restarts the unit
+        worker = subprocess.Popen([str(ROOT / "scripts" / "worker.sh"), pidfile.stem.removeprefix("worker-")],
+                                  env=stack.env, stdout=log, stderr=subprocess.STDOUT)
+    pidfile.write_text(str(worker.pid))  # the next test stops it
+    before = len(stack.runs("annual-report", "COMPLETED"))
+    stack.prefect("deployment", "run", "annual-report/manual", "-p", "year=2021")
+    # the killed run's hold on the report's concurrency slot lapses with its lease (about 75 s)
+    wait_for(lambda: len(stack.runs("annual-report", "COMPLETED")) > before, 300, "the next report run")
+
+
 def test_one_signal_stops_the_worker_after_its_run_in_flight(stack: Stack) -> None:
     """(last: it stops the stack's worker) One SIGTERM, as systemd sends its KillSignal: the worker takes no new
     run, lets the one in flight finish, and exits; `prefect worker start` would keep taking runs."""
