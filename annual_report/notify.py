@@ -1,9 +1,9 @@
 """Failures that reach a person: runs whose worker died marked Crashed, the office's notification block and the
 automation that calls it.
 
-`python -m annual_report.notify [--webhook URL]` (scripts/deploy.sh runs it, with the webhook when
-ANNUAL_REPORT_NOTIFY_WEBHOOK is set) creates, or brings up to date:
-- the automation that marks a flow run Crashed when its heartbeats stop (its worker's machine lost, the worker
+`python -m annual_report.notify [--crashes] [--webhook URL]` (scripts/deploy.sh runs it with --crashes, and the
+webhook when ANNUAL_REPORT_NOTIFY_WEBHOOK is set) creates, or brings up to date:
+- with --crashes, the automation that marks a flow run Crashed when its heartbeats stop (its worker's machine lost, the worker
   killed): Prefect's own recipe for such runs, which would otherwise show Running for ever. Runs beat every
   PREFECT_FLOWS_HEARTBEAT_FREQUENCY seconds (scripts/env.sh); three missed beats are a crash;
 - with a webhook, the Prefect notification block `annual-report-notify` and the automation that sends through it
@@ -91,13 +91,13 @@ def _create_or_update(automation: Automation) -> Automation:
     return automation
 
 
-def install(url: str | None) -> list[Automation]:
-    """The crash automation (when runs beat); with a webhook, the block and the failure automation. Each replaces
-    the one of its name."""
+def install(url: str | None, crashes: bool) -> list[Automation]:
+    """With a webhook, the block and the failure automation; with `crashes`, the crash automation, for the
+    heartbeat this environment's runs send (scripts/env.sh). Each replaces the one of its name."""
     heartbeat = PREFECT_FLOWS_HEARTBEAT_FREQUENCY.value()
-    automations = [crash_automation(heartbeat)] if heartbeat else []
-    if url:
-        automations.append(failure_automation(save_webhook(url)))
+    automations = [failure_automation(save_webhook(url))] if url else []
+    if crashes and heartbeat:
+        automations.append(crash_automation(heartbeat))
     return [_create_or_update(automation) for automation in automations]
 
 
@@ -114,10 +114,12 @@ def notify(subject: str, body: str) -> bool:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m annual_report.notify", description=__doc__.splitlines()[0])
     parser.add_argument("--webhook", help="the URL a failed run's notification is POSTed to")
+    parser.add_argument("--crashes", action="store_true",
+                        help="the automation that marks a run whose heartbeats stopped Crashed")
     args = parser.parse_args(argv)
     if args.webhook:
         print(f"notification block {BLOCK!r} → {args.webhook}")
-    for automation in install(args.webhook):
+    for automation in install(args.webhook, args.crashes):
         print(f"automation {automation.name!r} ({automation.id})")
     return 0
 

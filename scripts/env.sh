@@ -13,6 +13,8 @@ export PREFECT_SERVER_API_HOST=${PREFECT_SERVER_API_HOST:-127.0.0.1}
 export PREFECT_SERVER_API_PORT=${PREFECT_SERVER_API_PORT:-4200}
 # workers ask for runs every half second (Prefect: 10 s): a dropped file is a run the watcher asked for, waiting
 export PREFECT_WORKER_QUERY_SECONDS=${PREFECT_WORKER_QUERY_SECONDS:-0.5}
+# a run beats every 30 s (Prefect: 180 s): three beats missed and the server marks it Crashed (annual_report/notify.py)
+export PREFECT_FLOWS_HEARTBEAT_FREQUENCY=${PREFECT_FLOWS_HEARTBEAT_FREQUENCY:-30}
 if [[ $PREFECT_SERVER_API_HOST == 0.0.0.0 ]]; then local_host=127.0.0.1; else local_host=$PREFECT_SERVER_API_HOST; fi
 export PREFECT_API_URL=${PREFECT_API_URL:-http://$local_host:$PREFECT_SERVER_API_PORT/api}
 # retention: Prefect deletes flow runs ended more than 400 days ago (last year's report run is still there when
