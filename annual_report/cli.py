@@ -82,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"Metrics: {with_data} of {summary.metrics.height} with data → {_relative(summary.files.metrics_csv)}")
     print(f"         {_relative(summary.files.metrics_xlsx)}")
     print(f"Sign-off: {_relative(summary.files.figures_xlsx)}")
+    print(f"Review:  {_relative(summary.files.review)}  (rows behind each figure: {_relative(summary.files.rows)}/)")
     print(f"HTML:    {_relative(summary.files.html)}")
     print(f"PDF:     {_relative(summary.files.pdf)}")
     print(f"DOCX:    {_relative(summary.files.docx)}")

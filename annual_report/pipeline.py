@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from annual_report.files import write_text
 from annual_report.intake import (
     current,
     land,
@@ -45,6 +46,8 @@ class ReportFiles:
     metrics_csv: Path
     metrics_xlsx: Path
     figures_xlsx: Path  # the figures table for sign-off (数据审核表)
+    review: Path        # the review preview (审核稿): the HTML with every figure marked and explained
+    rows: Path          # the folder of the rows' workbooks, one per figure, the review links to
     attachment: Path | None = None  # the attachment's PDF when the spec publishes it separately
     metrics_table: list[MetricLine] = field(default_factory=list)  # what the metrics CSV and XLSX hold, as printed
 
@@ -52,7 +55,7 @@ class ReportFiles:
     def written(self) -> list[Path]:
         """Every file of the report, the PDF first."""
         return [path for path in (self.pdf, self.docx, self.html, self.metrics_csv, self.metrics_xlsx,
-                                  self.figures_xlsx, self.attachment) if path]
+                                  self.figures_xlsx, self.review, self.attachment) if path]
 
 
 @dataclass(frozen=True)
@@ -332,14 +335,17 @@ def render_report(settings: Settings, region: str, year: int, year_metrics: pl.D
     """Write the report's PDF (a variant such as pdf/a-3u on request), its HTML preview, its DOCX and the metrics
     table (CSV and XLSX, see `metrics_table`) under outputs/<year>/, and the attachment's PDF when the spec
     publishes it separately, a draft's names ending in -draft (`report_stem`); then record the run in the
-    warehouse (each figure as printed and the submissions it was computed from: `provenance`) and write the
-    figures table for sign-off from the record (`figures_table`).
+    warehouse (each figure as printed and the submissions it was computed from: `provenance`), and from the record
+    write the figures table for sign-off (`figures_table`) and the review preview with its rows' workbooks
+    (`review`, each figure explained as `annual-report explain` explains it).
     With provisional notes (a list, even empty) it is a draft: the figures that have no data are printed as
     marked gaps instead of stopping, and its first page says it is provisional and lists the notes."""
     # imported here: WeasyPrint and the rest cost a drops run (a fresh process for each dropped file) half a second
-    from annual_report.report import render, word
+    from annual_report.report import render, review, word
+    from annual_report.report.explain import explain
     from annual_report.report.figures_table import (
         attachment_figures,
+        marked_narrative,
         narrative_figures,
         write_figures_table,
     )
@@ -352,28 +358,38 @@ def render_report(settings: Settings, region: str, year: int, year_metrics: pl.D
     stem = report_stem(settings, region, year, draft)
     lines = metric_lines(spec, context["figures"], context["formatter"], year_metrics, contracts)
     metrics_csv, metrics_xlsx = write_metrics_tables(lines, year, report_stem(settings, region, year, draft, "metrics"))
-    pdf = render.write_pdf(render.render(context, settings.templates), stem.with_suffix(".pdf"), pdf_variant)
+    rendered = render.render(context, settings.templates)
+    pdf = render.write_pdf(rendered, stem.with_suffix(".pdf"), pdf_variant)
     document = word.write_docx(context, settings.templates, stem.with_suffix(".docx"))
     attachment = None
     if spec.attachment and spec.attachment.placement == "separate":
         attachment = render.write_pdf(render.render(context | {"part": "attachment"}, settings.templates),
                                       report_stem(settings, region, year, draft, "attachment").with_suffix(".pdf"),
                                       pdf_variant)
+    marked, outputs = marked_narrative(spec, year_metrics, contracts, year, draft, context["narrative"])
+    printed = narrative_figures(spec, year_metrics, contracts, year, draft, context["narrative"]) \
+        + attachment_figures(spec, lines)
+    catalogue = region_catalogue(settings, region)
     with _warehouse(settings, settings.warehouse, contracts) as con:
         run_id = provenance.record_run(con, region, year, "draft" if draft else "strict", str(pdf), flow_run_id,
                                        _as_printed(year_metrics, lines))
         sources = {line.metric_id: provenance.sources(con, run_id, line.metric_id) for line in lines}
-    printed = narrative_figures(spec, year_metrics, contracts, year, draft, context["narrative"])
-    figures_xlsx = write_figures_table(printed + attachment_figures(spec, lines), lines, sources,
+        explanations = {metric_id: explain(con, settings.sql, contracts, catalogue, region, year, metric_id, run_id)
+                        for metric_id in dict.fromkeys(figure.metric_id for figure in printed)}
+    figures_xlsx = write_figures_table(printed, lines, sources,
                                        report_stem(settings, region, year, draft, "figures").with_suffix(".xlsx"))
+    rows = report_stem(settings, region, year, draft, "rows")
+    workbooks = review.write_rows_workbooks(explanations, rows)
+    page = report_stem(settings, region, year, draft, "review").with_suffix(".html")
+    write_text(page, review.review(rendered, marked, outputs, explanations, catalogue, workbooks, page))
     return ReportFiles(pdf=pdf, html=stem.with_suffix(".html"), docx=document, metrics_csv=metrics_csv,
-                       metrics_xlsx=metrics_xlsx, figures_xlsx=figures_xlsx, attachment=attachment,
-                       metrics_table=lines)
+                       metrics_xlsx=metrics_xlsx, figures_xlsx=figures_xlsx, review=page, rows=rows,
+                       attachment=attachment, metrics_table=lines)
 
 
 def report_stem(settings: Settings, region: str, year: int, draft: bool, part: str = "report") -> Path:
     """outputs/<year>/<region>-<year>-<part>, and -draft after it for a draft: a draft never overwrites the final
-    report (part: report, metrics, figures or attachment; the suffix is the file's type)."""
+    report (part: report, metrics, figures, review, rows (a folder) or attachment; the suffix is the file's type)."""
     return settings.year_outputs(year) / f"{region}-{year}-{part}{'-draft' if draft else ''}"
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the pipeline needs: Pango for WeasyPrint, HarfBuzz's subsetter (fast font
 # subsetting), the CJK faces of the official-document form, poppler-utils for the PDF tests,
-# LibreOffice Writer (headless) for the tests that open the DOCX, Chromium for the preview's test,
+# LibreOffice Writer (headless) for the tests that open the DOCX, Chromium and its driver for the previews' tests,
 # systemd-analyze for the service units' test, and PostgreSQL for Prefect's own database.
 # Installs only what is missing; needs root (or sudo) the first time.
 set -euo pipefail
@@ -12,7 +12,8 @@ packages=(
   texlive-lang-chinese     # FandolFang (仿宋) and FandolKai (楷体), simplified Chinese
   poppler-utils            # pdftotext, pdffonts, pdftoppm
   libreoffice-writer-nogui # soffice --headless --convert-to pdf: the DOCX as an office opens it
-  chromium                 # headless, for the test that opens the HTML preview as a browser shows it
+  chromium                 # headless, for the tests that open the HTML previews as a browser shows them
+  chromium-driver          # chromedriver, through which the review preview's test clicks a figure
   systemd                  # systemd-analyze, which checks the service units
   postgresql               # Prefect's database in production (scripts/install-service.sh --postgres), and its test
 )

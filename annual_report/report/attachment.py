@@ -32,6 +32,7 @@ CELL_SLACK = 0.3    # em for the cell's share of the rules and for rounding
 
 @dataclass(frozen=True)
 class MetricRow:
+    metric_id: str
     label: str
     unit: str
     value: str
@@ -71,8 +72,8 @@ class Attachment:
 def _row(figures: Figures, formatter: Formatter, metric_id: str) -> MetricRow:
     figure = figures.get(metric_id)
     if isinstance(figure, Gap):
-        return MetricRow(figure.label, NO_VALUE, str(figure), NO_VALUE, NO_VALUE, gap=True)
-    return MetricRow(figure.label, *formatter.table_cells(figure))
+        return MetricRow(metric_id, figure.label, NO_VALUE, str(figure), NO_VALUE, NO_VALUE, gap=True)
+    return MetricRow(metric_id, figure.label, *formatter.table_cells(figure))
 
 
 def _widths(headings: tuple[str, ...], rows: tuple[MetricRow, ...]) -> tuple[float | None, ...]:

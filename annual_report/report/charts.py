@@ -1,7 +1,8 @@
 """Charts of the attachment as vector graphics: horizontal bars, one row per category of a series.
 
 The SVG is drawn here (no plotting library), in millimetres across the 156 mm type area, with its
-labels in the report's 仿宋 face, whose coverage is checked like the rest of the report's text. The charts of
+labels in the report's 仿宋 face, whose coverage is checked like the rest of the report's text. Each row is a group
+naming its metric (data-metric), which the review preview (review.py) marks. The charts of
 one attachment share a baseline: their bars start at the same distance from the left edge (`label_room`).
 """
 
@@ -64,6 +65,7 @@ def bar_chart(title: str, series: list[Figure], year: int, prior_year: bool, for
     parts = _legend(year) if prior_year else []
     for i, (figure, (_, value, prior, _)) in enumerate(zip(series, cells)):
         y = top + i * row
+        parts.append(f'<g data-metric={quoteattr(figure.metric_id)}>')
         parts.append(_text(label_width, y + bars_per_row * BAR / 2, figure.label, "end"))
         bars = [(figure.prior_value or 0, prior, PRIOR_COLOUR)] if prior_year else []
         for j, (amount, printed, colour) in enumerate([*bars, (figure.value, value, YEAR_COLOUR)]):
@@ -71,6 +73,7 @@ def bar_chart(title: str, series: list[Figure], year: int, prior_year: bool, for
             parts.append(f'<rect x="{left:.2f}" y="{y + j * BAR:.2f}" width="{length:.2f}" '
                          f'height="{BAR - 0.6:.2f}" fill="{colour}"/>')
             parts.append(_text(left + length + GAP, y + j * BAR + (BAR - 0.6) / 2, printed))
+        parts.append("</g>")
     height = top + len(series) * row
     return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label={quoteattr(title)} '
             f'width="{WIDTH:.2f}mm" height="{height:.2f}mm" viewBox="0 0 {WIDTH:.2f} {height:.2f}" '

@@ -215,8 +215,8 @@ def _number(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.6g}"
 
 
-def text(explanation: Explanation, catalogue: Catalogue) -> list[str]:
-    """The explanation for the office, a line each (Chinese)."""
+def text(explanation: Explanation, catalogue: Catalogue, with_sql: bool = True) -> list[str]:
+    """The explanation for the office, a line each (Chinese), the SQL that computes the figure last (with_sql)."""
     run, figure = explanation.run, explanation.figure
     unit = figure["printed_unit"]
     mode = "征求意见稿" if run.mode == "draft" else "正式稿"
@@ -248,7 +248,8 @@ def text(explanation: Explanation, catalogue: Catalogue) -> list[str]:
         lines.append(f"  {check.rule.rstrip('。')}：{verdict}")
     if not explanation.checks:
         lines.append("  （无审核公式涉及本指标的台账）")
-    lines += ["", "计算SQL：", *("  " + line for line in explanation.sql.splitlines())]
+    if with_sql:
+        lines += ["", "计算SQL：", *("  " + line for line in explanation.sql.splitlines())]
     return lines
 
 

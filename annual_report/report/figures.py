@@ -33,6 +33,7 @@ RATE = "%"  # the unit of a rate: a share of 1, printed as a percentage
 # the words a change is said in, rise/fall
 WORDINGS = ("上升/下降", "增加/减少", "提高/降低", "提高/下降")
 SIGNS = ("+", "-")  # a change as the attachment's table prints it
+GAP_OPENS = "【待补："  # how a gap's text starts
 
 
 class MissingFigureError(LookupError):
@@ -83,12 +84,13 @@ class Figure:
 
 @dataclass(frozen=True)
 class Gap:
-    """What a draft prints where a figure has no data: a marked gap naming it."""
+    """What a draft prints where a figure has no data: a marked gap naming it (and the metric, when a figure's)."""
 
     label: str
+    metric_id: str | None = None
 
     def __str__(self) -> str:
-        return f"【待补：{self.label}】"
+        return f"{GAP_OPENS}{self.label}】"
 
 
 class Figures:
@@ -120,7 +122,7 @@ class Figures:
             )
         if row["value"] is None:
             if self._draft:
-                return Gap(row["label"])
+                return Gap(row["label"], metric_id)
             missing = [self._contracts[d] for d in row["datasets"]]
             feeds = "; ".join(f"{c.dataset} ({c.title}, from {c.department}: inputs/{self._year}/{c.department}/)"
                               for c in missing)

@@ -18,7 +18,14 @@ import polars as pl
 
 from annual_report.files import write_xlsx
 from annual_report.intake.contracts import Contract
-from annual_report.report.figures import NO_VALUE, Figure, Figures, Formatter
+from annual_report.report.figures import (
+    GAP_OPENS,
+    NO_VALUE,
+    Figure,
+    Figures,
+    Formatter,
+    Gap,
+)
 from annual_report.report.metrics_table import MetricLine
 from annual_report.report.render import filled_narrative
 from annual_report.report.spec import ReportSpec
@@ -45,32 +52,55 @@ class SentenceError(RuntimeError):
     """The narrative filled with marks is not the narrative as printed (a filter's output used other than printed)."""
 
 
-def narrative_figures(spec: ReportSpec, metrics: pl.DataFrame, contracts: dict[str, Contract], year: int,
-                      draft: bool, printed: str) -> list[PrintedFigure]:
-    """Each figure the narrative prints, in order, with its sentence; `printed` is the narrative as the report
-    filled it."""
-    outputs: list[tuple[str, str]] = []
+@dataclass(frozen=True)
+class Marked:
+    """A filter's output in the narrative: the metric it prints, its text, and whether that is a draft's gap."""
+
+    metric_id: str
+    text: str
+    gap: bool
+
+
+def marked_narrative(spec: ReportSpec, metrics: pl.DataFrame, contracts: dict[str, Contract], year: int,
+                     draft: bool, printed: str) -> tuple[str, list[Marked]]:
+    """The narrative filled again with each filter's output that prints a figure (or a draft's gap for one) marked
+    with its index in the list returned: OPEN index SPLIT text CLOSE. Its marks taken out (`unmarked`), it is
+    `printed`, the narrative as the report filled it, or a SentenceError."""
+    outputs: list[Marked] = []
     filters = {name: _marking(filter_, outputs) if name != "cn_date" else filter_
                for name, filter_ in Formatter(spec.rounding).filters(draft).items()}
     marked = filled_narrative(spec, Figures(metrics, contracts, year, draft), filters, year)
-    if MARKED.sub(lambda match: match.group(2), marked) != printed:
+    if unmarked(marked) != printed:
         raise SentenceError(f"{spec.path}: the narrative filled with marks is not the narrative as printed")
+    return marked, outputs
+
+
+def unmarked(text: str) -> str:
+    """Marked text as printed."""
+    return MARKED.sub(lambda match: match.group(2), text)
+
+
+def narrative_figures(spec: ReportSpec, metrics: pl.DataFrame, contracts: dict[str, Contract], year: int,
+                      draft: bool, printed: str) -> list[PrintedFigure]:
+    """Each figure the narrative prints (a draft's gaps among them), in order, with its sentence; `printed` is the
+    narrative as the report filled it."""
+    marked, outputs = marked_narrative(spec, metrics, contracts, year, draft, printed)
     figures = []
     for match in SENTENCE.finditer(marked):
-        sentence = MARKED.sub(lambda m: m.group(2), match.group()).lstrip("# ").strip()
-        figures += [PrintedFigure("正文", sentence, text, outputs[int(index)][0])
+        sentence = unmarked(match.group()).lstrip("# ").strip()
+        figures += [PrintedFigure("正文", sentence, text, outputs[int(index)].metric_id)
                     for index, text in MARKED.findall(match.group())]
     return figures
 
 
-def _marking(filter_: Callable[..., str], outputs: list[tuple[str, str]]) -> Callable[..., str]:
-    """A filter whose output, when it prints a figure, is marked with its index in outputs (metric id, text)."""
+def _marking(filter_: Callable[..., str], outputs: list[Marked]) -> Callable[..., str]:
+    """A filter whose output, when it prints a figure or a gap for one, is marked with its index in outputs."""
     def marked(*arguments: Any, **keywords: Any) -> str:
         text = filter_(*arguments, **keywords)
-        figure = next((a for a in (*arguments, *keywords.values()) if isinstance(a, Figure)), None)
-        if figure is None:  # a draft's gap
+        figure = next((a for a in (*arguments, *keywords.values()) if isinstance(a, Figure | Gap)), None)
+        if figure is None or figure.metric_id is None:
             return text
-        outputs.append((figure.metric_id, text))
+        outputs.append(Marked(figure.metric_id, text, GAP_OPENS in text))
         return f"{OPEN}{len(outputs) - 1}{SPLIT}{text}{CLOSE}"
 
     return marked

@@ -105,9 +105,11 @@ class Rendered:
     context: dict[str, Any]
     templates: Path
 
-    def preview(self) -> str:
-        """The HTML as it opens in a browser from its folder, standing alone (see `preview`)."""
-        return self.template.render(self.context | {"preview": preview(self.document, self.html, self.templates)})
+    def preview(self, changes: dict[str, Any] | None = None) -> str:
+        """The HTML as it opens in a browser from its folder, standing alone (see `preview`), the context changed
+        as given (a review's: review.py)."""
+        return self.template.render(self.context | {"preview": preview(self.document, self.html, self.templates)}
+                                    | (changes or {}))
 
 
 def provisional_notice(notes: list[str]) -> str:
@@ -299,7 +301,7 @@ def render(context: dict[str, Any], templates: Path) -> Rendered:
     environment.filters["cn_date"] = cn_date
     environment.filters["provisional_notice"] = provisional_notice
     template = environment.get_template(TEMPLATE)
-    context = context | {"preview": None}
+    context = context | {"preview": None, "review": None}
     html = template.render(context)
     document = _layout(html, templates)
     if context["part"] == "report":

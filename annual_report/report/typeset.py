@@ -88,22 +88,31 @@ GRID = Grid()
 
 @dataclass(frozen=True)
 class Line:
-    """One printed line: its runs, the letter-spacing (pt) that makes it fill the measure, and the offsets of the
-    characters set half-width (标点挤压)."""
+    """One printed line: its runs, the letter-spacing (pt) that makes it fill the measure, the offsets of the
+    characters set half-width (标点挤压), and the figures a review marks on it (start, end, the mark's number)."""
 
     runs: tuple[Run, ...]
     spacing: float
     halved: frozenset[int] = frozenset()
+    marks: tuple[tuple[int, int, int], ...] = ()
 
-    def pieces(self) -> Iterator[tuple[Run, bool]]:
-        """The runs, each half-width character cut out as a run of its own: each piece, and whether it is one
-        (printed with half an em less letter-spacing)."""
+    @property
+    def text(self) -> str:
+        return "".join(run.text for run in self.runs)
+
+    def pieces(self) -> Iterator[tuple[Run, bool, int | None]]:
+        """The runs, each half-width character and each marked figure cut out as a run of its own: each piece,
+        whether it is a half-width character (printed with half an em less letter-spacing), and the number of the
+        mark it is in (None outside one)."""
+        edges = {0, len(self.text)} | {i + d for i in self.halved for d in (0, 1)} \
+            | {edge for start, end, _ in self.marks for edge in (start, end)}
         offset = 0
         for run in self.runs:
-            cuts = sorted({0, len(run.text)} | {i - offset + d for i in self.halved
-                                                 if offset <= i < offset + len(run.text) for d in (0, 1)})
+            cuts = sorted({0, len(run.text)} | {edge - offset for edge in edges if offset < edge < offset + len(run.text)})
             for start, end in itertools.pairwise(cuts):
-                yield Run(run.text[start:end], run.style), offset + start in self.halved
+                at = offset + start
+                mark = next((number for first, last, number in self.marks if first <= at < last), None)
+                yield Run(run.text[start:end], run.style), at in self.halved, mark
             offset += len(run.text)
 
 
