@@ -221,6 +221,8 @@ def explain_command(args: argparse.Namespace) -> int:
     from annual_report.intake.contracts import region_contracts
     from annual_report.intake.summary import shown
     from annual_report.report.explain import (
+        EXCEL_ROWS,
+        TooManyRowsError,
         UnknownFigureError,
         explain,
         text,
@@ -239,13 +241,17 @@ def explain_command(args: argparse.Namespace) -> int:
         with database.connect(settings.warehouse, contracts.values(), lock_timeout=settings.lock_timeout,
                               memory_limit=settings.memory_limit) as con:
             explanation = explain(con, settings.sql, contracts, catalogue, args.region, args.year, args.metric,
-                                  args.run)
+                                  args.run, row_limit=EXCEL_ROWS if args.rows else 0)
     except (NoRecordedRunError, UnknownFigureError) as error:
         print(error.args[0], file=sys.stderr)
         return 2
     print("\n".join(shown(line) for line in text(explanation, catalogue)))
     if args.rows:
-        print(f"明细已写入：{_relative(write_rows(explanation, args.rows))}")
+        try:
+            print(f"明细已写入：{_relative(write_rows(explanation, args.rows))}")
+        except TooManyRowsError as error:
+            print(error.args[0], file=sys.stderr)
+            return 2
     return 0
 
 

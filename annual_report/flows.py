@@ -192,7 +192,8 @@ def _submissions_table(results: list[SubmissionResult], contracts: dict[str, Con
 @task
 def publish_artifacts(region: str, year: int, mode: str, ingest: pipeline.IngestReport, files: pipeline.ReportFiles,
                       accepted: list[str], contracts: dict[str, Contract]) -> None:
-    """The run's submissions, metrics as printed, PDF and what was accepted as incomplete, as Prefect artifacts
+    """The run's submissions, metrics as printed, PDF, review preview and what was accepted as incomplete, as Prefect
+    artifacts
     (a draft's keys apart from the final report's)."""
     key = _artifact_key(region, year, *(["draft"] if mode == "draft" else []))
     which = f"{region} {year} 年度报告（{MODE_WORDS[mode]}）"
@@ -200,8 +201,11 @@ def publish_artifacts(region: str, year: int, mode: str, ingest: pipeline.Ingest
                              description=f"{which}：各单位报送情况")
     create_table_artifact(key=f"{key}-metrics", table=printed_table(files.metrics_table, year),
                           description=f"{which}：主要指标（报告所印数值，与上年对比）")
-    create_link_artifact(key=f"{key}-report", link=outputs_server.url_of(Settings.from_env(), files.pdf), link_text=files.pdf.name,
+    served = Settings.from_env()
+    create_link_artifact(key=f"{key}-report", link=outputs_server.url_of(served, files.pdf), link_text=files.pdf.name,
                          description=f"{which}：PDF")
+    create_link_artifact(key=f"{key}-review", link=outputs_server.url_of(served, files.review),
+                         link_text=files.review.name, description=f"{which}：审核稿（每个数字的定义、来源和明细）")
     if accepted:
         create_markdown_artifact(key=f"{key}-accepted",
                                  markdown=_submissions_table(pipeline.not_wholly_taken(ingest), contracts),

@@ -374,7 +374,8 @@ def render_report(settings: Settings, region: str, year: int, year_metrics: pl.D
         run_id = provenance.record_run(con, region, year, "draft" if draft else "strict", str(pdf), flow_run_id,
                                        _as_printed(year_metrics, lines))
         sources = {line.metric_id: provenance.sources(con, run_id, line.metric_id) for line in lines}
-        explanations = {metric_id: explain(con, settings.sql, contracts, catalogue, region, year, metric_id, run_id)
+        explanations = {metric_id: explain(con, settings.sql, contracts, catalogue, region, year, metric_id, run_id,
+                                           row_limit=review.ROWS_LIMIT)
                         for metric_id in dict.fromkeys(figure.metric_id for figure in printed)}
     figures_xlsx = write_figures_table(printed, lines, sources,
                                        report_stem(settings, region, year, draft, "figures").with_suffix(".xlsx"))

@@ -17,6 +17,7 @@ from annual_report.report.explain import (
     FILE_HEADER,
     ROW_HEADER,
     Explanation,
+    TooManyRowsError,
     explain,
     text,
     write_rows,
@@ -114,3 +115,22 @@ def test_explain_names_what_it_does_not_know(sample_run: pipeline.RunSummary,
     assert "没有指标“mediation_sucess_rate”" in capsys.readouterr().err
     assert main(["explain", "legal_aid_cases", "--year", "2020", "--outputs", str(outputs)]) == 2
     assert "仓库中没有 jinjiang 2020 年度任何报告的记录" in capsys.readouterr().err
+
+
+def test_rows_beyond_the_limit_are_counted_and_measured_without_being_read(sample_run: pipeline.RunSummary,
+                                                                          tmp_path: Path) -> None:
+    """A national ledger's figure: its explanation counts and measures its rows in DuckDB, and reads them only when
+    asked for no more than they are; a workbook is refused rather than written short."""
+    settings = Settings.from_env().with_paths(outputs=sample_run.files.pdf.parent.parent)
+    contracts = region_contracts(settings)
+    catalogue = pipeline.region_catalogue(settings, "jinjiang")
+    with database.connect(settings.warehouse, contracts.values()) as con:
+        whole = explain(con, settings.sql, contracts, catalogue, "jinjiang", 2021, "mediation_success_rate")
+        counted = explain(con, settings.sql, contracts, catalogue, "jinjiang", 2021, "mediation_success_rate",
+                          row_limit=4796)
+    assert [(rows.count, len(rows.rows)) for rows in counted.rows] == [(4795, 4795), (4798, 0)]
+    assert text(counted, catalogue) == text(whole, catalogue)
+    assert counted.reproduced == whole.reproduced == pytest.approx(4795 / 4798)
+    with pytest.raises(TooManyRowsError, match="人民调解案件共 4798 行"):
+        write_rows(counted, tmp_path / "rows.xlsx")
+    assert not (tmp_path / "rows.xlsx").exists()

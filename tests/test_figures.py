@@ -216,7 +216,7 @@ def test_unknown_metric_is_named(contracts) -> None:
 
 def test_a_draft_marks_a_figure_without_data_as_a_gap(contracts) -> None:
     gap = Figures(_metrics(None), contracts, 2021, draft=True).legal_aid_cases
-    assert gap == Gap("受理法律援助案件")
+    assert gap == Gap("受理法律援助案件", "legal_aid_cases")
     filters = Formatter("half_up").filters(draft=True)
     assert filters["count"](gap) == "【待补：受理法律援助案件】"
     assert filters["yoy"](figure(5), 1) == "【待补：测试（x）上年数据】"

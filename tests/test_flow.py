@@ -144,10 +144,12 @@ def test_a_draft_and_the_final_report_are_runs_and_files_of_their_own(prefect_ha
     year = tmp_path / "2021"
     assert [path.name for path in draft.files.written] == [
         "jinjiang-2021-report-draft.pdf", "jinjiang-2021-report-draft.docx", "jinjiang-2021-report-draft.html",
-        "jinjiang-2021-metrics-draft.csv", "jinjiang-2021-metrics-draft.xlsx", "jinjiang-2021-figures-draft.xlsx"]
+        "jinjiang-2021-metrics-draft.csv", "jinjiang-2021-metrics-draft.xlsx", "jinjiang-2021-figures-draft.xlsx",
+        "jinjiang-2021-review-draft.html"]
     assert [path.name for path in final.files.written] == [
         "jinjiang-2021-report.pdf", "jinjiang-2021-report.docx", "jinjiang-2021-report.html",
-        "jinjiang-2021-metrics.csv", "jinjiang-2021-metrics.xlsx", "jinjiang-2021-figures.xlsx"]
+        "jinjiang-2021-metrics.csv", "jinjiang-2021-metrics.xlsx", "jinjiang-2021-figures.xlsx",
+        "jinjiang-2021-review.html"]
     assert all(path.parent == year and path.stat().st_size for path in draft.files.written + final.files.written)
 
     receipt = year / "receipts" / "司法局" / "行政复议案件台账.csv.html"
@@ -161,9 +163,11 @@ def test_a_draft_and_the_final_report_are_runs_and_files_of_their_own(prefect_ha
         final_run, "take 司法局/行政复议案件台账.csv")
 
     artifacts = _artifacts(final_run)
-    assert set(artifacts) == {"jinjiang-2021-submissions", "jinjiang-2021-metrics", "jinjiang-2021-report"}
+    assert set(artifacts) == {"jinjiang-2021-submissions", "jinjiang-2021-metrics", "jinjiang-2021-report",
+                              "jinjiang-2021-review"}
     assert set(_artifacts(draft_run)) == {"jinjiang-2021-draft-submissions", "jinjiang-2021-draft-metrics",
-                                          "jinjiang-2021-draft-report"}
+                                          "jinjiang-2021-draft-report", "jinjiang-2021-draft-review"}
+    assert "2021/jinjiang-2021-review.html)" in artifacts["jinjiang-2021-review"].data
     submissions = artifacts["jinjiang-2021-submissions"].data
     assert "|司法局|行政复议案件台账|2021/司法局/行政复议案件台账.csv|未变化|124/124 行|—|" in submissions
     assert "unchanged" not in submissions

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -127,7 +128,8 @@ def test_the_pdf_is_tagged_and_created_when_the_context_says(tmp_path: Path, con
 
 
 def test_pdf_a_variant_on_request(sample_run: RunSummary, tmp_path: Path) -> None:
-    settings = Settings.from_env().with_paths(outputs=tmp_path)
+    warehouse = Path(shutil.copy(sample_run.files.pdf.parent.parent / "warehouse.duckdb", tmp_path))  # the run's
+    settings = Settings.from_env().with_paths(outputs=tmp_path, warehouse=warehouse)
     files = pipeline.render_report(settings, "jinjiang", 2021, sample_run.metrics, pdf_variant="pdf/a-3u")
     with pdfplumber.open(files.pdf) as pdf:
         xmp = pdf.doc.catalog["Metadata"].resolve().get_data().decode()

@@ -10,13 +10,17 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from conftest import run_report
 from openpyxl import load_workbook
 from test_submissions import FOLDER, legal_aid_rows, sample  # noqa: F401  (sample: a fixture)
 
 from annual_report import pipeline
+from annual_report.intake.contracts import region_contracts
+from annual_report.report import review
+from annual_report.report.explain import explain
 from annual_report.report.review import COMPLETE, GAP, INCOMPLETE
 from annual_report.settings import Settings
-from conftest import run_report
+from annual_report.warehouse import database
 
 CHROMEDRIVER = shutil.which("chromedriver")
 CHROMIUM = shutil.which("chromium")
@@ -75,6 +79,21 @@ def test_each_figures_workbook_is_beside_the_review_and_holds_its_rows(sample_ru
     assert "计算SQL：" not in legal_aid["lines"] and "legal_aid_cases" in legal_aid["sql"]
 
 
+def test_a_figure_of_more_rows_than_the_review_carries_has_the_command_that_writes_them(
+        sample_run: pipeline.RunSummary, tmp_path: Path) -> None:
+    settings = Settings.from_env().with_paths(outputs=sample_run.files.pdf.parent.parent)
+    contracts = region_contracts(settings)
+    catalogue = pipeline.region_catalogue(settings, "jinjiang")
+    with database.connect(settings.warehouse, contracts.values()) as con:
+        counted = explain(con, settings.sql, contracts, catalogue, "jinjiang", 2021, "legal_aid_cases", row_limit=100)
+    assert review.write_rows_workbooks({"legal_aid_cases": counted}, tmp_path / "rows") == {}
+    assert list((tmp_path / "rows").iterdir()) == []
+    shown = review.entry(counted, catalogue, None)
+    assert shown["rows"] is None and shown["count"] == 3501
+    assert f"annual-report explain legal_aid_cases --year 2021 --region jinjiang --run {counted.run.run_id} --rows" \
+        in shown["note"]
+
+
 def test_the_review_is_the_preview_line_for_line(sample_run: pipeline.RunSummary) -> None:
     def lines(path: Path) -> list[str]:
         return [line.text_content() for line in page(path).find_class("line")]
@@ -93,10 +112,11 @@ def test_a_drafts_gaps_and_figures_from_incomplete_ledgers_stand_out(sample: Set
     tree = page(files.review)
     entries = explanations(tree)
     assert entries["legal_aid_cases"]["status"] == INCOMPLETE
+    assert entries["legal_aid_cases"]["warning"] == "数据不完整：2021/法律援助中心/法律援助案件台账.csv有 1 行未入库"
     assert entries["legal_aid_cases"]["count"] == 3500
     gaps = {metric for metric, entry in entries.items() if entry["status"] == GAP}
     assert gaps and all("《执行慈善救助台账》" in "".join(entries[m]["lines"]) for m in gaps)
-    assert all(entries[m]["rows"] is None for m in gaps)
+    assert all(entries[m]["rows"] is None and "《执行慈善救助台账》（法院）未报送" in entries[m]["warning"] for m in gaps)
     gap_texts = [text for text, metric in narrative_marks(tree) if metric in gaps]
     assert gap_texts and all(text.startswith("【待补：") for text in gap_texts)
     banner = tree.find_class("review-banner")[0].text_content()

@@ -39,6 +39,11 @@ from annual_report.warehouse.metrics import staged
 MEASURE_WORDS = {"count": "计数", "count_distinct": "不重复计数", "sum": "求和", "mean": "平均值"}
 FILE_HEADER, ROW_HEADER = "报送文件", "文件中的行号"  # the columns before a ledger's own in the rows' workbook
 SHOWN_CHECK_FAILURES = 5
+EXCEL_ROWS = 1_048_575  # the rows a worksheet holds below its header
+
+
+class TooManyRowsError(ValueError):
+    """A part of the figure has more rows than a worksheet holds, or than were read."""
 
 
 class UnknownFigureError(LookupError):
@@ -47,29 +52,20 @@ class UnknownFigureError(LookupError):
 
 @dataclass(frozen=True)
 class Rows:
-    """The rows behind a figure, or one part of it, as read from the recorded submissions."""
+    """The rows behind a figure, or one part of it, as read from the recorded submissions: how many there are and
+    their measure (computed by DuckDB), and the rows themselves when there are no more than were asked for."""
 
     row_set: RowSet
     header: list[str]         # FILE_HEADER, ROW_HEADER, then the ledger's Chinese headers
-    rows: list[list[Any]]
+    rows: list[list[Any]]     # all of them, or none (`complete`)
     column: str | None        # the header of the column a measure sums, averages or counts distinct values of
+    count: int
+    measured: float | None    # the measure over the rows: what the office gets from the workbook by counting, summing
+                              # or averaging; None for a hand-written model's rows, whose measure is its own SQL
 
     @property
-    def measured(self) -> float | None:
-        """The measure over these rows: what the office gets from the workbook by counting, summing or averaging."""
-        measure = self.row_set.measure
-        if measure is None:  # a hand-written model's rows: what it computes from them is its own SQL
-            return None
-        if measure.measure == "count":
-            return len(self.rows)
-        present = [row[self.header.index(self.column)] for row in self.rows]
-        present = [value for value in present if value is not None]
-        if measure.measure == "count_distinct":
-            return len(set(present))
-        total = sum((Decimal(str(value)) for value in present), Decimal(0))
-        if measure.measure == "sum":
-            return float(total)
-        return float(total / len(present)) if present else None
+    def complete(self) -> bool:
+        return len(self.rows) == self.count
 
 
 @dataclass(frozen=True)
@@ -98,8 +94,10 @@ class Explanation:
 
 
 def explain(con: duckdb.DuckDBPyConnection, sql_dir: Path, contracts: dict[str, Contract], catalogue: Catalogue,
-            region: str, year: int, metric_id: str, run_id: int | None = None) -> Explanation:
-    """A figure of the region's latest recorded report of the year (or of the run given), explained."""
+            region: str, year: int, metric_id: str, run_id: int | None = None,
+            row_limit: int = EXCEL_ROWS) -> Explanation:
+    """A figure of the region's latest recorded report of the year (or of the run given), explained: its rows read
+    when a part of it has no more than row_limit (0: counted only)."""
     run = provenance.report_run(con, region, year, run_id)
     figures = provenance.run_figures(con, run.run_id)
     printed = {row["metric_id"]: row for row in figures.iter_rows(named=True)}
@@ -113,7 +111,7 @@ def explain(con: duckdb.DuckDBPyConnection, sql_dir: Path, contracts: dict[str, 
                    for dataset, contract in contracts.items()}
     con.execute(f"set variable report_year = {int(year)}")
     row_sets = catalogue.row_sets(metric_id, list(figure["datasets"]), staged_rows)
-    rows = [_rows(con, row_set, contracts[row_set.dataset]) for row_set in row_sets]
+    rows = [_rows(con, row_set, contracts[row_set.dataset], row_limit) for row_set in row_sets]
     in_force = {s.submission_id for s in this_year} == {sid for (sid,) in con.execute(
         "select submission_id from current_submissions where year = ? and list_contains(?, dataset)",
         [year, list(figure["datasets"])]).fetchall()}
@@ -128,18 +126,26 @@ def explain(con: duckdb.DuckDBPyConnection, sql_dir: Path, contracts: dict[str, 
                        in_force=in_force, contracts=contracts)
 
 
-def _rows(con: duckdb.DuckDBPyConnection, row_set: RowSet, contract: Contract) -> Rows:
-    """A row set's rows, in the order of the file they came from, with its name and their row numbers in it."""
-    names = ", ".join(f"r.{c.name}" for c in contract.columns)
-    rows = con.execute(f"select s.file, r.source_row, {names} from ({row_set.sql}) r "
-                       "join submissions s using (submission_id) order by s.file, r.source_row").fetchall()
+def _rows(con: duckdb.DuckDBPyConnection, row_set: RowSet, contract: Contract, limit: int) -> Rows:
+    """A row set's count and measure, and when they are no more than limit its rows, in the order of the file they
+    came from, with its name and their row numbers in it."""
     measure = row_set.measure
-    column = None
-    if measure is not None and measure.measure != "count":
+    column, aggregate = None, "null"
+    if measure is not None:
         name = measure.of.partition(".")[2]
-        column = next(c.header for c in contract.columns if c.name == name)
+        aggregate = {"count": "count(*)", "count_distinct": f"count(distinct r.{name})", "sum": f"sum(r.{name})",
+                     "mean": f"avg(r.{name})"}[measure.measure]
+        if measure.measure != "count":
+            column = next(c.header for c in contract.columns if c.name == name)
+    count, measured = con.execute(f"select count(*), {aggregate} from ({row_set.sql}) r").fetchone()
+    rows = []
+    if 0 < count <= limit:
+        names = ", ".join(f"r.{c.name}" for c in contract.columns)
+        rows = con.execute(f"select s.file, r.source_row, {names} from ({row_set.sql}) r "
+                           "join submissions s using (submission_id) order by s.file, r.source_row").fetchall()
     return Rows(row_set, [FILE_HEADER, ROW_HEADER, *(c.header for c in contract.columns)],
-                [[_cell(value) for value in row] for row in rows], column)
+                [[_cell(value) for value in row] for row in rows], column, count,
+                None if measured is None else float(measured))
 
 
 def _cell(value: Any) -> Any:
@@ -203,10 +209,10 @@ def _how_reproduced(rows: Rows) -> str:
     """How the office gets the figure from a sheet of the rows' workbook."""
     measure = rows.row_set.measure
     if measure is None:
-        return f"共 {len(rows.rows)} 行（手写模型读取的本年度全部行，其算法见下方计算SQL）"
+        return f"共 {rows.count} 行（手写模型读取的本年度全部行，其算法见下方计算SQL）"
     word = {"count": "行数", "count_distinct": f"“{rows.column}”的不重复值个数", "sum": f"“{rows.column}”之和",
             "mean": f"“{rows.column}”的平均值"}[measure.measure]
-    return f"共 {len(rows.rows)} 行，{word}为 {_number(rows.measured)}"
+    return f"共 {rows.count} 行，{word}为 {_number(rows.measured)}"
 
 
 def _number(value: float | None) -> str:
@@ -256,6 +262,9 @@ def text(explanation: Explanation, catalogue: Catalogue, with_sql: bool = True) 
 def write_rows(explanation: Explanation, path: Path) -> Path:
     """The rows behind the figure as a workbook the office opens: a sheet of them (a ratio's numerator and
     denominator each its own), each row with its file and its row number in the file as submitted."""
+    if too_many := [rows for rows in explanation.rows if not rows.complete]:
+        raise TooManyRowsError("；".join(f"{rows.row_set.label}共 {rows.count} 行" for rows in too_many)
+                               + f"，多于一张工作表可容纳的 {EXCEL_ROWS} 行，无法写成 Excel 明细")
     names = [rows.row_set.part for rows in explanation.rows]
     sheets = []
     for index, rows in enumerate(explanation.rows):

@@ -7,7 +7,8 @@ row of the attachment's table and each bar of its charts marked. Hovering over a
 panel beside the page, a click holds it there: the figure as printed, its definition, the files it was computed from
 (rows taken and rejected), the rows behind it with a link to their workbook, the cross-checks: `explain.text`, the
 lines `annual-report explain` prints, with the SQL folded away. The workbooks are written beside it, in
-`<region>-<year>-rows/` (a draft's names end in -draft, as its other files do), one per figure, replaced whole.
+`<region>-<year>-rows/` (a draft's names end in -draft, as its other files do), one per figure, replaced whole; a
+figure of more than ROWS_LIMIT rows (a national ledger's) has the command that writes them instead.
 
 A draft's gaps (a ledger not submitted) are marked red and the figures computed from a ledger with rows missing
 (rows rejected, or one of its ledgers not in) amber, and the banner above the page counts them.
@@ -31,6 +32,7 @@ from annual_report.report.narrative import narrative_blocks
 from annual_report.report.render import Rendered, SetBlock
 from annual_report.warehouse.catalogue import Catalogue
 
+ROWS_LIMIT = 50_000  # rows a figure's workbook beside the review holds at most; `explain --rows` writes larger ones
 STYLESHEET = "report/review.css"
 SCRIPT = "report/review.js"
 GAP, INCOMPLETE, COMPLETE = "gap", "incomplete", "complete"
@@ -82,32 +84,44 @@ def _marked(block: SetBlock, marked: str) -> SetBlock:
     return replace(block, lines=tuple(lines))
 
 
-def status(explanation: Explanation) -> str:
+def status(explanation: Explanation) -> tuple[str, str | None]:
     """GAP for a figure without a value, INCOMPLETE for one computed from a ledger of the year with rows rejected or
-    without a submission, COMPLETE otherwise."""
+    without a submission, COMPLETE otherwise; and what the panel says of it (Chinese): why it is a gap or incomplete."""
     figure, year = explanation.figure, explanation.run.year
-    if figure["value"] is None:
-        return GAP
     this_year = [s for s in explanation.sources if s.year == year]
-    if any(s.rows_rejected for s in this_year) or set(figure["datasets"]) - {s.dataset for s in this_year}:
-        return INCOMPLETE
-    return COMPLETE
+    missing = [explanation.contracts[d] for d in figure["datasets"] if d not in {s.dataset for s in this_year}]
+    reasons = [f"{s.file}有 {s.rows_rejected} 行未入库" for s in this_year if s.rows_rejected] + \
+        [f"《{c.title}》（{c.department}）未报送" for c in missing]
+    if figure["value"] is None:
+        return GAP, "待补：" + ("；".join(reasons) or "本年度无数据") + "，本稿此处暂缺数字"
+    if reasons:
+        return INCOMPLETE, "数据不完整：" + "；".join(reasons)
+    return COMPLETE, None
 
 
-def _entry(explanation: Explanation, catalogue: Catalogue, workbook: str | None) -> dict[str, Any]:
-    return {"status": status(explanation), "lines": text(explanation, catalogue, with_sql=False),
-            "sql": explanation.sql, "rows": workbook,
-            "count": sum(len(rows.rows) for rows in explanation.rows)}
+def entry(explanation: Explanation, catalogue: Catalogue, workbook: str | None) -> dict[str, Any]:
+    """What the panel shows of a figure: its explanation's lines, its SQL, the link to its rows' workbook, or why
+    there is none beside the review (more rows than ROWS_LIMIT: the command that writes them)."""
+    run, figure = explanation.run, explanation.figure
+    count = sum(rows.count for rows in explanation.rows)
+    note = None
+    if workbook is None and count:
+        note = (f"明细共 {count} 行，多于审核稿随附的 {ROWS_LIMIT} 行，请用命令导出：annual-report explain "
+                f"{figure['metric_id']} --year {run.year} --region {run.region} --run {run.run_id} --rows 明细.xlsx")
+    state, warning = status(explanation)
+    return {"status": state, "warning": warning, "lines": text(explanation, catalogue, with_sql=False),
+            "sql": explanation.sql, "rows": workbook, "count": count, "note": note}
 
 
 def write_rows_workbooks(explanations: dict[str, Explanation], folder: Path) -> dict[str, Path]:
-    """Each figure's rows' workbook (`explain.write_rows`) in folder, replaced whole: a figure without rows has
-    none; the workbooks by metric."""
+    """Each figure's rows' workbook (`explain.write_rows`) in folder, replaced whole: a figure without rows, or with
+    more than were read (ROWS_LIMIT), has none; the workbooks by metric."""
     building = folder.with_name(folder.name + ".partial")
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
     written = {metric_id: write_rows(explanation, building / f"{metric_id}.xlsx")
-               for metric_id, explanation in explanations.items() if any(rows.rows for rows in explanation.rows)}
+               for metric_id, explanation in explanations.items()
+               if all(rows.complete for rows in explanation.rows) and any(rows.rows for rows in explanation.rows)}
     old = folder.with_name(folder.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if folder.exists():
@@ -121,7 +135,7 @@ def review(rendered: Rendered, marked: str, outputs: list[Marked], explanations:
            catalogue: Catalogue, workbooks: dict[str, Path], page: Path) -> str:
     """The review preview of a rendered report, whose narrative `marked_narrative` marked (marked, outputs), with
     the explanations of the figures it prints and their rows' workbooks, linked relative to the page's path."""
-    entries = {metric_id: _entry(explanation, catalogue,
+    entries = {metric_id: entry(explanation, catalogue,
                                  workbooks[metric_id].relative_to(page.parent).as_posix()
                                  if metric_id in workbooks else None)
                for metric_id, explanation in explanations.items()}

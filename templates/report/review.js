@@ -4,7 +4,7 @@
   const entries = JSON.parse(document.getElementById("explanations").textContent);
   const panel = document.getElementById("explanation");
   const marks = [...document.querySelectorAll("[data-metric]")].filter((mark) => mark.dataset.metric in entries);
-  const words = { gap: "待补：所需台账未报送，本稿此处暂缺数字", incomplete: "数据不完整：所据台账有未入库的行或缺少台账" };
+  const gap = "待补：本稿此处暂缺上年数字";  // a figure of the year printed without its prior year's (a gap mark of a figure)
   let held = null;
 
   const element = (tag, text, className) => {
@@ -24,7 +24,8 @@
     close.title = "关闭";
     close.addEventListener("click", () => hold(null));
     panel.append(close, element("h2", entry.lines[0]));
-    if (words[status]) panel.append(element("p", words[status], `status ${status}`));
+    const warning = status === entry.status ? entry.warning : gap;
+    if (warning) panel.append(element("p", warning, `status ${status}`));
     let section = true;
     for (const line of entry.lines.slice(1)) {
       if (line === "") { section = true; continue; }
@@ -36,6 +37,8 @@
       const link = element("a", `明细行（Excel，共 ${entry.count} 行）`, "rows");
       link.href = entry.rows;
       panel.append(link);
+    } else if (entry.note) {
+      panel.append(element("p", entry.note, "item"));
     }
     const sql = element("details");
     sql.append(element("summary", "计算SQL"), element("pre", entry.sql));
