@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=RESULTS, help="results file (default bench/results.md)")
     args = parser.parse_args(argv)
     started, load_before = datetime.now(), os.getloadavg()
-    if set(args.only) - {"loop", "drops"}:   # those two run on the sample
+    if set(args.only) - {"loop", "drops", "render"}:   # those run on the sample
         _log("generating the national-scale ledgers (once; kept in bench/data/)")
         national_inputs()
         for rows in SCALING_ROWS:

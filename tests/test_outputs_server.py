@@ -24,9 +24,12 @@ FILES = {  # name under outputs/2021/ -> the content type it is served with
     "jinjiang-2021-metrics.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "jinjiang-2021-metrics.csv": "text/csv; charset=utf-8",
     "jinjiang-2021-report.html": "text/html; charset=utf-8",
+    "jinjiang-2021-review.html": "text/html; charset=utf-8",
+    "jinjiang-2021-rows/legal_aid_cases.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "receipts/法院/执行慈善救助台账.csv.html": "text/html; charset=utf-8",
 }
 NEVER_SERVED = ["warehouse.duckdb", "archive/ab/abcdef.csv", "prefect/prefect.db", "2021/.123@host.abcd1234.partial",
+                "2021/.jinjiang-2021-rows.partial/legal_aid_cases.xlsx",
                 "2021/secret-link.txt"]
 
 

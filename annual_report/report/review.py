@@ -116,13 +116,13 @@ def entry(explanation: Explanation, catalogue: Catalogue, workbook: str | None) 
 def write_rows_workbooks(explanations: dict[str, Explanation], folder: Path) -> dict[str, Path]:
     """Each figure's rows' workbook (`explain.write_rows`) in folder, replaced whole: a figure without rows, or with
     more than were read (ROWS_LIMIT), has none; the workbooks by metric."""
-    building = folder.with_name(folder.name + ".partial")
+    building = folder.with_name(f".{folder.name}.partial")  # hidden, as a file being written is (files.py)
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
     written = {metric_id: write_rows(explanation, building / f"{metric_id}.xlsx")
                for metric_id, explanation in explanations.items()
                if all(rows.complete for rows in explanation.rows) and any(rows.rows for rows in explanation.rows)}
-    old = folder.with_name(folder.name + ".old")
+    old = folder.with_name(f".{folder.name}.old")
     shutil.rmtree(old, ignore_errors=True)
     if folder.exists():
         folder.rename(old)
