@@ -30,6 +30,7 @@ HOST = socket.gethostname()
 PARTIAL_NAME = re.compile(r"\.(\d+)@(.*)\.[0-9a-f]{8}\.partial")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+WIDE = re.compile("[\u2e80-\U0010ffff]")  # the characters a spreadsheet column gives two widths (CJK)
 XLSX_WIDTH = 80  # a spreadsheet column's widest, in Excel's character widths (40 Chinese characters)
 
 
@@ -107,7 +108,8 @@ def neutralise(value: str) -> str:
 
 def _width(value: object) -> int:
     """A cell's width in Excel's character widths: a CJK character takes two."""
-    return sum(2 if ord(char) > 0x2E7F else 1 for char in str(value))
+    text = str(value)
+    return len(text) if text.isascii() else len(text) + len(WIDE.findall(text))
 
 
 def write_xlsx(path: Path, sheets: Sequence[tuple[str, list[str], list[list[object]]]],
@@ -130,12 +132,16 @@ def write_xlsx(path: Path, sheets: Sequence[tuple[str, list[str], list[list[obje
             style(sheet)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-        for index, column in enumerate(sheet.iter_cols(), start=1):
-            widest = max(_width(line) for c in column for line in str(c.value or "").split("\n"))
-            sheet.column_dimensions[get_column_letter(index)].width = min(widest, XLSX_WIDTH) + 2
-            for cell in column:
-                if isinstance(cell.value, str) and (_width(cell.value) > XLSX_WIDTH or "\n" in cell.value):
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+        widest = [0] * len(header)
+        for number, row in enumerate([header, *rows], start=1):  # measured as given: a figure's rows are thousands
+            for index, value in enumerate(row):
+                text = "" if value is None else str(value)
+                width = max(map(_width, text.split("\n"))) if "\n" in text else _width(text)
+                widest[index] = max(widest[index], width)
+                if isinstance(value, str) and (width > XLSX_WIDTH or "\n" in text):
+                    sheet.cell(number, index + 1).alignment = Alignment(wrap_text=True, vertical="top")
+        for index, width in enumerate(widest, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = min(width, XLSX_WIDTH) + 2
         sheet.freeze_panes = "A2"
     with replacing(path) as partial:
         workbook.save(partial)
